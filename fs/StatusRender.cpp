@@ -1,0 +1,99 @@
+#include "fs/StatusRender.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "fs/SearchRender.h"
+
+namespace fastio::fs {
+
+std::string humanBytes(uint64_t bytes) {
+  static const char* const kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  double v = static_cast<double>(bytes);
+  size_t unit = 0;
+  while (v >= 1024.0 && unit + 1 < std::size(kUnits)) {
+    v /= 1024.0;
+    ++unit;
+  }
+  char buf[48];
+  if (unit == 0) {
+    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f %s", v, kUnits[unit]);
+  }
+  return buf;
+}
+
+std::string renderStatusText(const StatusSnapshot& s) {
+  std::string out = "fastiofs " + s.version + "\n";
+  out += "server:     " + s.apiUrl + "\n";
+  out += "state:      ";
+  out += s.online ? "online\n"
+                  : "offline (serving cached data): " + oneLine(s.offlineReason, 200) + "\n";
+  out += "uptime:     " + std::to_string(s.uptimeSeconds) + " s\n";
+  out += "workspaces: " + std::to_string(s.workspaces) + "\n";
+  out += "inodes:     " + std::to_string(s.inodes) + "\n";
+  out += "cache:      " + humanBytes(s.cacheBytesUsed);
+  if (s.cacheBytesLimit != 0) out += " of " + humanBytes(s.cacheBytesLimit);
+  out += "\n";
+  out += "uploads:    " + std::to_string(s.uploadsQueued) + " queued, " +
+         std::to_string(s.uploadsInFlight) + " in flight";
+  if (s.uploadBytesTotal != 0) {
+    out += ", " + humanBytes(s.uploadBytesDone) + " of " + humanBytes(s.uploadBytesTotal);
+  }
+  out += "\n";
+  if (!s.recentErrors.empty()) {
+    out += "\nrecent errors:\n";
+    for (const auto& e : s.recentErrors) out += "  " + oneLine(e, 300) + "\n";
+  }
+  return out;
+}
+
+std::string renderStatsJson(const StatusSnapshot& s) {
+  nlohmann::json doc;
+  doc["version"] = s.version;
+  doc["api_url"] = s.apiUrl;
+  doc["online"] = s.online;
+  doc["offline_reason"] = s.offlineReason;
+  doc["uptime_seconds"] = s.uptimeSeconds;
+  doc["workspaces"] = s.workspaces;
+  doc["inodes"] = s.inodes;
+  doc["cache"] = {{"bytes_used", s.cacheBytesUsed}, {"bytes_limit", s.cacheBytesLimit}};
+  doc["uploads"] = {{"queued", s.uploadsQueued},
+                    {"in_flight", s.uploadsInFlight},
+                    {"bytes_done", s.uploadBytesDone},
+                    {"bytes_total", s.uploadBytesTotal}};
+  auto& counters = doc["counters"] = nlohmann::json::object();
+  for (const auto& [name, value] : s.counters) counters[name] = value;
+  doc["recent_errors"] = s.recentErrors;
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+std::string renderPrometheusMetrics(const StatusSnapshot& s) {
+  std::string out;
+  auto gauge = [&](const std::string& name, const std::string& help, uint64_t value) {
+    out += "# HELP fastiofs_" + name + " " + help + "\n";
+    out += "# TYPE fastiofs_" + name + " gauge\n";
+    out += "fastiofs_" + name + " " + std::to_string(value) + "\n";
+  };
+  gauge("online", "1 when the server is reachable, 0 when serving from cache", s.online ? 1 : 0);
+  gauge("uptime_seconds", "seconds since the mount started",
+        static_cast<uint64_t>(std::max<int64_t>(0, s.uptimeSeconds)));
+  gauge("workspaces", "workspaces visible in the mount", s.workspaces);
+  gauge("inodes", "inodes the mount currently tracks", s.inodes);
+  gauge("cache_bytes_used", "bytes held in the block cache", s.cacheBytesUsed);
+  gauge("cache_bytes_limit", "configured block cache limit in bytes", s.cacheBytesLimit);
+  gauge("uploads_queued", "uploads waiting to start", s.uploadsQueued);
+  gauge("uploads_in_flight", "uploads running", s.uploadsInFlight);
+  for (const auto& [name, value] : s.counters) {
+    out += "# TYPE fastiofs_" + name + "_total counter\n";
+    out += "fastiofs_" + name + "_total " + std::to_string(value) + "\n";
+  }
+  return out;
+}
+
+std::string renderVersion(const StatusSnapshot& s) {
+  return "fastiofs " + s.version + "\n";
+}
+
+}  // namespace fastio::fs

@@ -1,0 +1,40 @@
+#pragma once
+// Pure renderers for MOUNT/.fastio/: status (for people), stats.json, metrics (Prometheus text
+// format) and version, all from one snapshot so the four files always agree.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace fastio::fs {
+
+struct StatusSnapshot {
+  std::string version;        // fastiofs version
+  std::string apiUrl;         // never carries a token
+  bool online = true;         // false while the server is unreachable and we serve the cache
+  std::string offlineReason;  // the last remote error when offline
+  int64_t uptimeSeconds = 0;
+  uint64_t workspaces = 0;
+  uint64_t inodes = 0;
+  uint64_t cacheBytesUsed = 0;
+  uint64_t cacheBytesLimit = 0;
+  // Uploads (filled in by the write-back side once it exists; zero on a read-only mount).
+  uint64_t uploadsQueued = 0;
+  uint64_t uploadsInFlight = 0;
+  uint64_t uploadBytesDone = 0;
+  uint64_t uploadBytesTotal = 0;
+  // name → value; counters only ever grow. Names are snake_case.
+  std::vector<std::pair<std::string, uint64_t>> counters;
+  std::vector<std::string> recentErrors;  // newest last, one line each
+};
+
+std::string renderStatusText(const StatusSnapshot& s);
+std::string renderStatsJson(const StatusSnapshot& s);
+std::string renderPrometheusMetrics(const StatusSnapshot& s);
+std::string renderVersion(const StatusSnapshot& s);
+
+// "1.5 MiB"
+std::string humanBytes(uint64_t bytes);
+
+}  // namespace fastio::fs
