@@ -104,6 +104,7 @@ class WriteTxn {
   // Durable on return when the environment was opened with durableCommits.
   Status commit();
   void abort();
+  MDB_txn* raw() const { return txn_; }
 
  private:
   friend class LmdbEnv;

@@ -87,6 +87,9 @@ class MetadataCache {
   // Removes expired answers of every kind; returns how many.
   Result<uint64_t> purgeExpiredAnswers();
 
+  // Bytes of LMDB pages the metadata databases occupy (counted against --cache-size).
+  Result<uint64_t> storedBytes() const;
+
  private:
   MetadataCache(LmdbEnv& env, const Clock& clock) : env_(env), clock_(clock) {}
   int64_t nowNs() const;
