@@ -338,6 +338,28 @@ Status SearchIndex::removeNode(const std::string& nodeId) {
   return txn.commit();
 }
 
+Status SearchIndex::removeSubtree(const std::string& nodeId) {
+  std::lock_guard lock(mu_);
+  SqliteTransaction txn(*db_);
+  FASTIO_TRY(txn.begun());
+  FASTIO_TRY(db_->exec("CREATE TEMP TABLE IF NOT EXISTS doomed(node_id TEXT PRIMARY KEY)"));
+  FASTIO_TRY(db_->exec("DELETE FROM doomed"));
+  auto collect = db_->prepare(R"sql(
+    INSERT OR IGNORE INTO doomed(node_id)
+    WITH RECURSIVE sub(id) AS (
+      SELECT ?1 UNION SELECT n.node_id FROM nodes n JOIN sub ON n.parent_id = sub.id)
+    SELECT id FROM sub)sql");
+  if (!collect.ok()) return collect.error();
+  FASTIO_TRY(collect->bind(1, nodeId).run());
+  FASTIO_TRY(db_->exec(R"sql(
+    DELETE FROM chunks WHERE rowid IN (SELECT chunk_rowid FROM chunk_owner
+                                       WHERE node_id IN (SELECT node_id FROM doomed));
+    DELETE FROM chunk_owner WHERE node_id IN (SELECT node_id FROM doomed);
+    DELETE FROM nodes WHERE node_id IN (SELECT node_id FROM doomed);
+    DELETE FROM doomed;)sql"));
+  return txn.commit();
+}
+
 Status SearchIndex::removeWorkspace(const std::string& workspaceId) {
   std::lock_guard lock(mu_);
   SqliteTransaction txn(*db_);

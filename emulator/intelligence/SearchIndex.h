@@ -89,6 +89,8 @@ class SearchIndex {
                     const std::vector<TextPage>& pages);
   // Removes the node and its content (deleted or purged).
   Status removeNode(const std::string& nodeId);
+  // Removes a folder (or file) and everything indexed below it (trashed folder).
+  Status removeSubtree(const std::string& nodeId);
   // Drops every node of a workspace (intelligence turned off, workspace deleted).
   Status removeWorkspace(const std::string& workspaceId);
 
