@@ -147,6 +147,14 @@ TEST_F(UploadManagerTest, ChunkedUploadIsAssembledAndStored) {
   EXPECT_EQ(final.status, UploadStatus::kStored);
   ASSERT_FALSE(final.newFileId.empty());
   EXPECT_EQ(storage.files[final.newFileId], data);
+  // The listener runs just after the status is visible to pollers.
+  for (int i = 0; i < 500; ++i) {
+    {
+      std::lock_guard lock(seenMu);
+      if (seen.size() >= 8) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   std::lock_guard lock(seenMu);
   std::vector<std::string> expected{"ready",    "uploading", "assemble", "assembling",
                                     "complete", "store",     "storing",  "stored"};
