@@ -20,6 +20,9 @@ namespace fastio::emu::http {
 
 // Marker used for server_date (set once at start-up by the server; ActivityLog::now()).
 void setServerDateSource(std::string (*source)());
+// Pins server_date for the request being handled on this thread to a marker taken when it
+// arrived, so a client that seeds its long-poll with it cannot miss a change made meanwhile.
+void beginRequest(std::string marker);
 
 // 200 (or `status`) with the envelope; `payload` must be a JSON object.
 void sendOk(httplib::Response& res, nlohmann::json payload = nlohmann::json::object(),
@@ -74,7 +77,7 @@ class Form {
 enum class DetailLevel { kTerse, kStandard, kFull };
 std::optional<DetailLevel> parseDetailLevel(const httplib::Request& req);
 
-// The path capture `index` (req.matches), URL-decoded.
+// The path capture `index` (req.matches; already URL-decoded by httplib).
 std::string pathParam(const httplib::Request& req, std::size_t index);
 
 // Bearer token from "Authorization: Bearer <t>"; "" when absent or not a bearer header.
