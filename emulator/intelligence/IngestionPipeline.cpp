@@ -34,6 +34,10 @@ void IngestionPipeline::enqueue(Clock::time_point due, std::function<void()> wor
   cv_.notify_all();
 }
 
+void IngestionPipeline::post(std::function<void()> work) {
+  enqueue(Clock::now(), std::move(work));
+}
+
 void IngestionPipeline::nodeChanged(const IndexedNode& node) {
   enqueue(Clock::now(), [this, node] {
     if (auto s = index_.upsertNode(node); !s.ok()) {

@@ -46,6 +46,9 @@ class IngestionPipeline {
   // A node (and, for a folder, its subtree) left the workspace.
   void nodeRemoved(const std::string& nodeId);
 
+  // Runs work on the pipeline's worker thread, in order with the other operations.
+  void post(std::function<void()> work);
+
   // Waits until no work is queued or running (tests and shutdown). False on timeout.
   bool waitIdle(std::chrono::milliseconds timeout);
   void stop();

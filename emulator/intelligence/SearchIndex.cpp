@@ -487,7 +487,8 @@ Result<SearchResults> SearchIndex::search(const SearchQuery& query) {
     }
     // A hit found both ways ranks above one found by either alone.
     hit.relevance = std::max(contentScore, nameScore) + 0.25 * std::min(contentScore, nameScore);
-    hit.rawScore = contentScore >= nameScore && hit.contentMatch ? chunk->second.score : nameScore;
+    hit.scoredByContent = hit.contentMatch && contentScore >= nameScore;
+    hit.rawScore = hit.scoredByContent ? chunk->second.score : nameScore;
     byNode.emplace(n.nodeId, std::move(hit));
   }
 

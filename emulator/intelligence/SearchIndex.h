@@ -58,8 +58,9 @@ struct SearchHit {
   double rawScore = 0;   // BM25 magnitude for content hits, the name-match strength otherwise
   bool contentMatch = false;
   bool nameMatch = false;
-  std::string snippet;  // empty for name-only hits
-  int page = 0;         // 0 for name-only hits
+  bool scoredByContent = false;  // rawScore is the BM25 magnitude (else the name-match strength)
+  std::string snippet;           // empty for name-only hits
+  int page = 0;                  // 0 for name-only hits
 };
 
 struct SearchResults {
