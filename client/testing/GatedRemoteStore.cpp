@@ -14,9 +14,7 @@ GatedRemoteStore::~GatedRemoteStore() {
   std::unique_lock lock(mu_);
   closing_ = true;
   changed_.notify_all();
-  changed_.wait(lock, [&] {
-    return std::all_of(gates_.begin(), gates_.end(), [](const Gate& g) { return g.blocked == 0; });
-  });
+  changed_.wait(lock, [&] { return active_ == 0; });
 }
 
 void GatedRemoteStore::hold(RemoteMethod method, GatePoint point) {
@@ -73,17 +71,30 @@ uint64_t GatedRemoteStore::callCount(std::string_view method) const {
   return callCount(requireRemoteMethod(method));
 }
 
+// beforeCall and afterCall bracket every call (afterCall is skipped only when beforeCall
+// fails), so active_ counts the calls still using this object.
 Status GatedRemoteStore::beforeCall(RemoteMethod method, const Deadline& deadline) {
-  return waitAtGate(method, GatePoint::kBeforeCall, deadline);
+  std::unique_lock lock(mu_);
+  ++active_;
+  Status passed = waitAtGate(lock, method, GatePoint::kBeforeCall, deadline);
+  if (!passed.ok()) leaveLocked();
+  return passed;
 }
 
 Status GatedRemoteStore::afterCall(RemoteMethod method, const Deadline& deadline) {
-  return waitAtGate(method, GatePoint::kAfterCall, deadline);
+  std::unique_lock lock(mu_);
+  Status passed = waitAtGate(lock, method, GatePoint::kAfterCall, deadline);
+  leaveLocked();
+  return passed;
 }
 
-Status GatedRemoteStore::waitAtGate(RemoteMethod method, GatePoint point,
-                                    const Deadline& deadline) {
-  std::unique_lock lock(mu_);
+void GatedRemoteStore::leaveLocked() {
+  --active_;
+  changed_.notify_all();
+}
+
+Status GatedRemoteStore::waitAtGate(std::unique_lock<std::mutex>& lock, RemoteMethod method,
+                                    GatePoint point, const Deadline& deadline) {
   Gate& g = gate(method);
   if (!g.held || g.point != point || closing_) return okStatus();
   const uint64_t arrivedIn = g.generation;

@@ -11,7 +11,7 @@
 //   EXPECT_EQ(memory.callCount("read"), 1u);
 //
 // A call waiting at the gate still honours its deadline (it fails with kDeadline). Destroying
-// the gate opens every gate and waits for the calls inside to leave.
+// the gate opens every gate and waits until no call is using it any more.
 
 #include <array>
 #include <condition_variable>
@@ -66,13 +66,16 @@ class GatedRemoteStore final : public ForwardingRemoteStore {
     uint64_t generation = 0;  // bumped by release(): frees everyone waiting at that moment
   };
 
-  Status waitAtGate(RemoteMethod method, GatePoint point, const Deadline& deadline);
+  Status waitAtGate(std::unique_lock<std::mutex>& lock, RemoteMethod method, GatePoint point,
+                    const Deadline& deadline);
+  void leaveLocked();
   Gate& gate(RemoteMethod method) { return gates_[static_cast<std::size_t>(method)]; }
 
   mutable std::mutex mu_;
   std::condition_variable changed_;
   std::array<Gate, kRemoteMethodCount> gates_{};
   bool closing_ = false;
+  int active_ = 0;  // calls between beforeCall and the end of afterCall
 };
 
 }  // namespace fastio::testing

@@ -149,11 +149,8 @@ InMemoryRemoteStore::StoredNode* InMemoryRemoteStore::childNamedLocked(Workspace
                                                                        const std::string& name) {
   auto kids = ws.children.find(parentId);
   if (kids == ws.children.end()) return nullptr;
-  for (const std::string& id : kids->second) {
-    StoredNode& child = ws.nodes.at(id);
-    if (child.node.name == name) return &child;
-  }
-  return nullptr;
+  auto child = kids->second.find(name);
+  return child == kids->second.end() ? nullptr : &ws.nodes.at(child->second);
 }
 
 Node InMemoryRemoteStore::publicNodeLocked(const WorkspaceState& ws,
@@ -175,12 +172,10 @@ std::vector<Node> InMemoryRemoteStore::sortedChildrenLocked(const WorkspaceState
   std::vector<Node> nodes;
   if (auto kids = ws.children.find(folderId); kids != ws.children.end()) {
     nodes.reserve(kids->second.size());
-    for (const std::string& id : kids->second) {
+    for (const auto& [name, id] : kids->second) {
       nodes.push_back(publicNodeLocked(ws, ws.nodes.at(id)));
     }
   }
-  std::sort(nodes.begin(), nodes.end(),
-            [](const Node& a, const Node& b) { return a.name < b.name; });
   return nodes;
 }
 
@@ -192,11 +187,10 @@ std::string InMemoryRemoteStore::newIdLocked(char prefix) {
 InMemoryRemoteStore::StoredNode& InMemoryRemoteStore::insertNodeLocked(WorkspaceState& ws,
                                                                        Node node) {
   const std::string id = node.id;
-  const std::string parent = node.parentId;
   StoredNode& stored = ws.nodes[id];
+  ws.children[node.parentId][node.name] = id;
   stored.node = std::move(node);
   stored.searchableAt = clock_.now() + searchIndexLag_;
-  ws.children[parent].insert(id);
   return stored;
 }
 
@@ -216,16 +210,17 @@ void InMemoryRemoteStore::setContentLocked(WorkspaceState& ws, StoredNode& store
 
 void InMemoryRemoteStore::trashLocked(WorkspaceState& ws, StoredNode& stored) {
   stored.trashed = true;
-  ws.children[stored.node.parentId].erase(stored.node.id);
+  ws.children[stored.node.parentId].erase(stored.node.name);
   ws.locks.erase(stored.node.id);
   recordNodeChangeLocked(ws, stored);
 }
 
-void InMemoryRemoteStore::reparentLocked(WorkspaceState& ws, StoredNode& stored,
-                                         const std::string& newParentId) {
-  ws.children[stored.node.parentId].erase(stored.node.id);
-  ws.children[newParentId].insert(stored.node.id);
+void InMemoryRemoteStore::relinkLocked(WorkspaceState& ws, StoredNode& stored,
+                                       const std::string& newParentId, const std::string& newName) {
+  ws.children[stored.node.parentId].erase(stored.node.name);
   stored.node.parentId = newParentId;
+  stored.node.name = newName;
+  ws.children[newParentId][newName] = stored.node.id;
 }
 
 std::string InMemoryRemoteStore::freeNameLocked(WorkspaceState& ws, const std::string& parentId,
@@ -304,7 +299,7 @@ Result<Node> InMemoryRemoteStore::renameLocked(WorkspaceState& ws, const std::st
   if (childNamedLocked(ws, stored.node.parentId, newName) != nullptr) {
     return invalid("'" + newName + "' already exists in this folder");
   }
-  stored.node.name = newName;
+  relinkLocked(ws, stored, stored.node.parentId, newName);
   recordNodeChangeLocked(ws, stored);
   return publicNodeLocked(ws, stored);
 }
@@ -324,15 +319,16 @@ Result<Node> InMemoryRemoteStore::moveLocked(WorkspaceState& ws, const std::stri
   }
   if (stored.node.parentId == target) return publicNodeLocked(ws, stored);
 
-  if (StoredNode* clash = childNamedLocked(ws, target, stored.node.name)) {
+  std::string name = stored.node.name;
+  if (StoredNode* clash = childNamedLocked(ws, target, name)) {
     if (clash->node.type == NodeType::kFile && stored.node.type == NodeType::kFile) {
       trashLocked(ws, *clash);  // the service trashes a same-name file at the destination
     } else {
-      stored.node.name = freeNameLocked(ws, target, stored.node.name);
+      name = freeNameLocked(ws, target, name);
     }
   }
   const std::string oldParent = stored.node.parentId;
-  reparentLocked(ws, stored, target);
+  relinkLocked(ws, stored, target, name);
   recordActivityLocked(ws.info.id, "storage:" + oldParent);
   recordNodeChangeLocked(ws, stored);
   return publicNodeLocked(ws, stored);
@@ -364,7 +360,7 @@ Result<Node> InMemoryRemoteStore::storeFileLocked(WorkspaceState& ws, const std:
       if (childNamedLocked(ws, target->node.parentId, name) != nullptr) {
         return invalid("'" + name + "' already exists in this folder");
       }
-      target->node.name = name;
+      relinkLocked(ws, *target, target->node.parentId, name);
     }
   } else {
     FASTIO_TRY(requireFolderLocked(ws, parent));
@@ -748,11 +744,9 @@ std::optional<Node> InMemoryRemoteStore::nodeAt(const std::string& workspaceId,
     found = nullptr;
     auto kids = ws->children.find(current);
     if (kids == ws->children.end()) return std::nullopt;
-    for (const std::string& id : kids->second) {
-      const StoredNode& child = ws->nodes.at(id);
-      if (child.node.name == part) found = &child;
-    }
-    if (found == nullptr) return std::nullopt;
+    auto child = kids->second.find(part);
+    if (child == kids->second.end()) return std::nullopt;
+    found = &ws->nodes.at(child->second);
     current = found->node.id;
   }
   if (found == nullptr) return std::nullopt;

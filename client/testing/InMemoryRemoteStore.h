@@ -165,9 +165,10 @@ class InMemoryRemoteStore final : public RemoteStore {
   };
   struct WorkspaceState {
     Workspace info;
-    std::map<std::string, StoredNode> nodes;                // by id, trashed ones included
-    std::map<std::string, std::set<std::string>> children;  // parent id -> live child ids
-    std::map<std::string, StoredLock> locks;                // by node id
+    std::map<std::string, StoredNode> nodes;  // by id, trashed ones included
+    // parent id -> (name -> id) of its live children: name lookups and sorted listings are cheap.
+    std::map<std::string, std::map<std::string, std::string>> children;
+    std::map<std::string, StoredLock> locks;  // by node id
   };
   struct UploadSession {
     UploadSessionInfo info;
@@ -199,7 +200,9 @@ class InMemoryRemoteStore final : public RemoteStore {
   StoredNode& insertNodeLocked(WorkspaceState& ws, Node node);
   void setContentLocked(WorkspaceState& ws, StoredNode& stored, std::string content);
   void trashLocked(WorkspaceState& ws, StoredNode& stored);
-  void reparentLocked(WorkspaceState& ws, StoredNode& stored, const std::string& newParentId);
+  // Moves and/or renames a live node, keeping the children index right.
+  void relinkLocked(WorkspaceState& ws, StoredNode& stored, const std::string& newParentId,
+                    const std::string& newName);
   std::string freeNameLocked(WorkspaceState& ws, const std::string& parentId,
                              const std::string& name);
   void recordActivityLocked(const std::string& entityId, const std::string& key);
