@@ -319,6 +319,13 @@ Status BlockCache::put(const BlockKey& key, std::string_view data) {
     }
     Status st = storeCounters(*txn);
     if (st.ok()) st = txn->commit();
+    // LMDB reuses pages freed by a transaction only two commits later (the previous snapshot
+    // must stay intact), so commit once more before retrying.
+    if (st.ok()) {
+      auto again = env_.beginWrite();
+      st = again.ok() ? storeCounters(*again) : Status(again.error());
+      if (st.ok()) st = again->commit();
+    }
     if (!st.ok()) {
       restore();
       return st;

@@ -63,7 +63,8 @@ Result<bool> Cursor::move(MDB_cursor_op op, std::string_view seekKey) {
 }
 
 Result<bool> Cursor::seek(std::string_view key) {
-  return move(MDB_SET_RANGE, key);
+  // LMDB refuses an empty key; every key is >= the empty key.
+  return key.empty() ? move(MDB_FIRST) : move(MDB_SET_RANGE, key);
 }
 Result<bool> Cursor::first() {
   return move(MDB_FIRST);
@@ -159,13 +160,16 @@ Result<uint64_t> WriteTxn::delPrefix(MDB_dbi dbi, std::string_view prefix) {
   auto c = cursor(dbi);
   if (!c.ok()) return c.error();
   uint64_t removed = 0;
+  // Re-seek after each delete: LMDB's cursor position after a delete at the end of a page or
+  // of the database is not something to rely on.
   auto at = c->seek(prefix);
   while (true) {
     if (!at.ok()) return at.error();
     if (!*at || !c->key().starts_with(prefix)) break;
+    std::string deleted(c->key());
     FASTIO_TRY(c->del());
     ++removed;
-    at = c->current();
+    at = c->seek(deleted);
   }
   return removed;
 }

@@ -54,8 +54,8 @@ class Cursor {
   // Valid only while positioned (after a call above returned true).
   std::string_view key() const { return key_; }
   std::string_view value() const { return value_; }
-  // Deletes the current entry (write transactions only); the cursor then sits on the next one,
-  // so call current() to read it.
+  // Deletes the current entry (write transactions only). Re-seek afterwards (seek(deletedKey)
+  // lands on the next entry): the position after a delete is not reliable.
   Status del();
   Result<bool> current();
 

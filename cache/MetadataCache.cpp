@@ -455,9 +455,10 @@ Result<uint64_t> MetadataCache::purgeExpiredAnswers() {
       if (!*at) break;
       auto a = decodeAnswer(c->value(), now);
       if (!a.ok() || !a->fresh) {
+        std::string deleted(c->key());
         FASTIO_TRY(c->del());
         ++removed;
-        at = c->current();
+        at = c->seek(deleted);
       } else {
         at = c->next();
       }

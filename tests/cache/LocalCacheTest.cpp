@@ -1,0 +1,184 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "cache/LocalCache.h"
+#include "tests/cache/TempDir.h"
+
+namespace fastio::cache {
+namespace {
+
+using testing::TempDir;
+
+LocalCacheOptions optionsFor(const std::filesystem::path& dir, uint32_t blockSize = 64 * 1024) {
+  LocalCacheOptions o;
+  o.dir = dir;
+  o.cacheSizeBytes = 32ull << 20;
+  o.blockSize = blockSize;
+  return o;
+}
+
+void overwrite(const std::filesystem::path& file, char fill, size_t bytes) {
+  FILE* f = std::fopen(file.c_str(), "r+");
+  ASSERT_NE(f, nullptr) << file;
+  std::string junk(bytes, fill);
+  std::fwrite(junk.data(), 1, junk.size(), f);
+  std::fclose(f);
+}
+
+std::vector<std::byte> bytesOf(std::string_view s) {
+  std::vector<std::byte> out(s.size());
+  std::memcpy(out.data(), s.data(), s.size());
+  return out;
+}
+
+class LocalCacheTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<LocalCache> open(uint32_t blockSize = 64 * 1024) {
+    auto c = LocalCache::open(optionsFor(tmp_.path() / "c", blockSize), clock_);
+    EXPECT_TRUE(c.ok()) << c.error().describe();
+    return c.ok() ? std::move(*c) : nullptr;
+  }
+  // Puts one node, one block and one synced dirty file.
+  void populate(LocalCache& c) {
+    CachedNode n;
+    n.id = "n1";
+    n.parentId = "root";
+    n.name = "a.txt";
+    n.version = "v1";
+    ASSERT_TRUE(c.metadata().putNode(n).ok());
+    ASSERT_TRUE(c.blocks().put({"n1", "v1", 0}, "block zero").ok());
+    auto k = c.journal().begin({"ws", "root", "d.txt", "", "", 0});
+    ASSERT_TRUE(c.journal().write(*k, 0, bytesOf("dirty bytes")).ok());
+    ASSERT_TRUE(c.journal().sync(*k).ok());
+    ASSERT_TRUE(c.flush().ok());
+  }
+  bool hasDirtyFile(LocalCache& c) {
+    auto all = c.journal().list();
+    if (all.size() != 1) return false;
+    std::vector<std::byte> buf(64);
+    auto plan = c.journal().read(all[0].key, 0, buf);
+    return plan.ok() &&
+           std::string(reinterpret_cast<char*>(buf.data()), plan->length) == "dirty bytes";
+  }
+  size_t brokenCopies() {
+    size_t n = 0;
+    for (auto& e : std::filesystem::directory_iterator(tmp_.path() / "c")) {
+      if (e.path().filename().string().starts_with("clean.broken-")) ++n;
+    }
+    return n;
+  }
+  TempDir tmp_;
+  FakeClock clock_;
+};
+
+TEST_F(LocalCacheTest, RestartFindsEverythingValid) {
+  {
+    auto c = open();
+    ASSERT_NE(c, nullptr);
+    populate(*c);
+  }
+  auto c = open();
+  ASSERT_NE(c, nullptr);
+  EXPECT_FALSE(c->cleanCacheRebuilt());
+  EXPECT_TRUE(c->metadata().node("n1")->has_value());
+  EXPECT_EQ(**c->blocks().get({"n1", "v1", 0}), "block zero");
+  EXPECT_TRUE(hasDirtyFile(*c));
+}
+
+TEST_F(LocalCacheTest, DirectoryAndFilesArePrivate) {
+  auto c = open();
+  ASSERT_NE(c, nullptr);
+  populate(*c);
+  for (auto& e : std::filesystem::recursive_directory_iterator(tmp_.path() / "c")) {
+    struct stat st {};
+    ASSERT_EQ(::stat(e.path().c_str(), &st), 0);
+    if (S_ISDIR(st.st_mode)) {
+      EXPECT_EQ(st.st_mode & 0777, 0700u) << e.path();
+    } else {
+      EXPECT_EQ(st.st_mode & 0777, 0600u) << e.path();
+    }
+  }
+}
+
+TEST_F(LocalCacheTest, SecondOpenOfTheSameDirectoryFails) {
+  auto c = open();
+  ASSERT_NE(c, nullptr);
+  auto second = LocalCache::open(optionsFor(tmp_.path() / "c"), clock_);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, ErrorCode::kExists);
+  EXPECT_NE(second.error().message.find((tmp_.path() / "c").string()), std::string::npos);
+}
+
+TEST_F(LocalCacheTest, CorruptCleanCacheIsMovedAsideAndRebuiltButTheJournalIsKept) {
+  {
+    auto c = open();
+    ASSERT_NE(c, nullptr);
+    populate(*c);
+  }
+  overwrite(tmp_.path() / "c" / "clean" / "data.mdb", '\x7f', 16384);
+  auto c = open();
+  ASSERT_NE(c, nullptr);
+  EXPECT_TRUE(c->cleanCacheRebuilt());
+  EXPECT_EQ(brokenCopies(), 1u);
+  EXPECT_FALSE(c->metadata().node("n1")->has_value());
+  EXPECT_FALSE(c->blocks().get({"n1", "v1", 0})->has_value());
+  EXPECT_TRUE(hasDirtyFile(*c));
+  // The rebuilt cache works.
+  ASSERT_TRUE(c->blocks().put({"n2", "v", 0}, "fresh").ok());
+}
+
+TEST_F(LocalCacheTest, AnotherBlockSizeIsAnIncompatibleFormat) {
+  {
+    auto c = open(64 * 1024);
+    ASSERT_NE(c, nullptr);
+    populate(*c);
+  }
+  auto c = open(128 * 1024);
+  ASSERT_NE(c, nullptr);
+  EXPECT_TRUE(c->cleanCacheRebuilt());
+  EXPECT_FALSE(c->blocks().get({"n1", "v1", 0})->has_value());
+  EXPECT_TRUE(hasDirtyFile(*c));
+}
+
+TEST_F(LocalCacheTest, ACorruptJournalIsNeverRebuilt) {
+  {
+    auto c = open();
+    ASSERT_NE(c, nullptr);
+    populate(*c);
+  }
+  overwrite(tmp_.path() / "c" / "journal" / "records" / "data.mdb", '\x7f', 16384);
+  auto c = LocalCache::open(optionsFor(tmp_.path() / "c"), clock_);
+  ASSERT_FALSE(c.ok());
+  // Its staging data is still on disk for a person to recover.
+  EXPECT_FALSE(std::filesystem::is_empty(tmp_.path() / "c" / "journal" / "staging"));
+}
+
+TEST_F(LocalCacheTest, DirtyDataShrinksTheBlockBudget) {
+  auto c = open();
+  ASSERT_NE(c, nullptr);
+  std::string block(64 * 1024, 'b');
+  for (uint64_t i = 0; i < 400; ++i) ASSERT_TRUE(c->blocks().put({"f", "v", i}, block).ok());
+  uint64_t before = c->blocks().stats().chargedBytes;
+  auto k = c->journal().begin({"ws", "root", "big", "", "", 0});
+  std::vector<std::byte> dirty(16 << 20, std::byte{1});
+  ASSERT_TRUE(c->journal().write(*k, 0, dirty).ok());
+  ASSERT_TRUE(c->journal().sync(*k).ok());
+  ASSERT_TRUE(c->refreshBudget().ok());
+  auto s = c->blocks().stats();
+  EXPECT_LT(s.chargedBytes, before);
+  EXPECT_LE(s.chargedBytes + c->journal().stagingBytes(), 32ull << 20);
+}
+
+TEST_F(LocalCacheTest, NonsenseOptionsAreRefused) {
+  LocalCacheOptions o = optionsFor(tmp_.path() / "c");
+  o.cacheSizeBytes = 1024;
+  EXPECT_EQ(LocalCache::open(o, clock_).error().code, ErrorCode::kInvalid);
+  o = optionsFor("");
+  EXPECT_EQ(LocalCache::open(o, clock_).error().code, ErrorCode::kInvalid);
+}
+
+}  // namespace
+}  // namespace fastio::cache
