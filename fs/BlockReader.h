@@ -1,0 +1,59 @@
+#pragma once
+// The read path for file content: block cache first, else one remote fetch per block shared by
+// every reader waiting for it. Blocks are keyed by (node, version, index), so bytes of an old
+// version are never served for a new one. When the server ignores Range and sends the whole
+// body, every block that streams past is cached, so the file is downloaded once.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "client/RemoteStore.h"
+#include "common/Clock.h"
+#include "fs/ContentCache.h"
+#include "fs/FsCounters.h"
+#include "fs/Health.h"
+#include "fs/SingleFlight.h"
+
+namespace fastio::fs {
+
+struct FileVersion {
+  std::string workspaceId;
+  std::string nodeId;
+  std::string version;  // empty: the server gave none, so nothing is cached for this file
+  uint64_t size = 0;
+};
+
+class BlockReader {
+ public:
+  BlockReader(RemoteStore& remote, ContentCache& cache, uint32_t blockSize, Duration timeout,
+              FsCounters& counters, Health* health = nullptr,
+              const Clock& clock = RealClock::instance());
+
+  uint32_t blockSize() const { return blockSize_; }
+  uint64_t blockCount(uint64_t fileSize) const;
+
+  // Bytes [offset, offset + length) of the file, clipped at its end.
+  Result<std::string> read(const FileVersion& file, uint64_t offset, size_t length);
+  // Makes sure block `index` is in the cache (read-ahead); cheap when it already is.
+  Status prefetch(const FileVersion& file, uint64_t index);
+  bool isCached(const FileVersion& file, uint64_t index);
+
+ private:
+  using BlockPtr = std::shared_ptr<const std::string>;
+  Result<BlockPtr> block(const FileVersion& file, uint64_t index);
+  Result<BlockPtr> fetch(const FileVersion& file, uint64_t index);
+  ContentKey keyFor(const FileVersion& file, uint64_t index) const;
+  uint64_t blockLength(const FileVersion& file, uint64_t index) const;
+
+  RemoteStore& remote_;
+  ContentCache& cache_;
+  uint32_t blockSize_;
+  Duration timeout_;
+  FsCounters& counters_;
+  Health* health_;
+  const Clock& clock_;
+  SingleFlight<ContentKey, BlockPtr> flights_;
+};
+
+}  // namespace fastio::fs

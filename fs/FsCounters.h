@@ -1,0 +1,48 @@
+#pragma once
+// Counters shown in .fastio/stats.json and .fastio/metrics. Lock-free; they only grow.
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace fastio::fs {
+
+struct FsCounters {
+  std::atomic<uint64_t> lookups{0};
+  std::atomic<uint64_t> reads{0};
+  std::atomic<uint64_t> bytesRead{0};
+  std::atomic<uint64_t> blockCacheHits{0};
+  std::atomic<uint64_t> blockCacheMisses{0};
+  std::atomic<uint64_t> remoteBlockFetches{0};
+  std::atomic<uint64_t> remoteBytesFetched{0};
+  std::atomic<uint64_t> sharedBlockWaits{0};  // reads that joined a fetch already running
+  std::atomic<uint64_t> readAheadBlocks{0};
+  std::atomic<uint64_t> folderListings{0};
+  std::atomic<uint64_t> remoteErrors{0};
+  std::atomic<uint64_t> searches{0};
+  std::atomic<uint64_t> asks{0};
+  std::atomic<uint64_t> invalidations{0};
+
+  std::vector<std::pair<std::string, uint64_t>> snapshot() const {
+    return {
+        {"lookups", lookups.load()},
+        {"reads", reads.load()},
+        {"bytes_read", bytesRead.load()},
+        {"block_cache_hits", blockCacheHits.load()},
+        {"block_cache_misses", blockCacheMisses.load()},
+        {"remote_block_fetches", remoteBlockFetches.load()},
+        {"remote_bytes_fetched", remoteBytesFetched.load()},
+        {"shared_block_waits", sharedBlockWaits.load()},
+        {"read_ahead_blocks", readAheadBlocks.load()},
+        {"folder_listings", folderListings.load()},
+        {"remote_errors", remoteErrors.load()},
+        {"searches", searches.load()},
+        {"asks", asks.load()},
+        {"invalidations", invalidations.load()},
+    };
+  }
+};
+
+}  // namespace fastio::fs

@@ -1,0 +1,39 @@
+#pragma once
+// Mount-level settings the filesystem core reads. Filled from the command line and -o options.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "common/Clock.h"
+
+namespace fastio::fs {
+
+struct FsOptions {
+  // Ownership and modes shown for every file: chmod/chown are not stored remotely.
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint32_t umask = 022;
+  bool readOnly = false;
+
+  Duration attrTtl = std::chrono::seconds(5);         // how long the kernel and we trust attributes
+  Duration entryTtl = std::chrono::seconds(5);        // how long a name → inode answer holds
+  Duration negativeTtl = std::chrono::seconds(1);     // how long "no such name" holds in the kernel
+  Duration searchTtl = std::chrono::seconds(60);      // .search answers
+  Duration askTtl = std::chrono::hours(1);            // .ask answers
+  Duration remoteTimeout = std::chrono::seconds(60);  // one metadata or block request
+  Duration askTimeout = std::chrono::seconds(120);
+
+  uint32_t blockSize = 1u << 20;             // unit of fetching and caching file content
+  uint64_t readAheadMaxBytes = 16ull << 20;  // read-ahead window ceiling
+  uint32_t readAheadThreads = 2;
+
+  bool watchChanges = true;  // one activity long-poll per workspace
+  int activityWaitSeconds = 20;
+
+  std::string version = "0.1.0";
+  std::string apiUrl;           // for .fastio/status; never carries a token
+  uint64_t cacheSizeBytes = 0;  // for .fastio/status
+};
+
+}  // namespace fastio::fs

@@ -1,0 +1,27 @@
+// fastiofs: the composition root. Each command group registers itself on one line below.
+
+#include <CLI/CLI.hpp>
+
+#include "common/Log.h"
+#include "fs/cli/ClientCommands.h"
+#include "fs/cli/CommandSet.h"
+#include "fs/cli/LoginCommand.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"fastiofs: Fast.io workspaces as a filesystem, and commands to use them"};
+  app.set_version_flag("--version", "fastiofs 0.1.0");
+  fastio::cli::GlobalOptions global;
+  fastio::cli::CommandSet commands(app, global);
+
+  fastio::cli::registerClientCommands(commands);  // ls, get, put, search, ask
+  fastio::cli::registerLoginCommand(commands);    // login
+
+  app.require_subcommand(1);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  fastio::initLogging(global.logLevel);
+  return commands.runSelected();
+}
