@@ -1,10 +1,9 @@
 #include "emulator/upload/UploadManager.h"
 
 #include <algorithm>
-#include <cctype>
-#include <random>
 
 #include "common/Log.h"
+#include "emulator/http/OpaqueId.h"
 #include "emulator/upload/ChunkAssembler.h"
 #include "emulator/upload/HashAlgo.h"
 #include "emulator/upload/UploadErrors.h"
@@ -44,22 +43,12 @@ Status validateName(const std::string& name) {
 }  // namespace
 
 std::string normalizeUploadId(std::string_view id) {
-  std::string out;
-  out.reserve(id.size());
-  for (char c : id) {
-    if (c != '-') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
+  if (auto normalized = normalizeOpaqueId(id)) return *normalized;
+  return std::string(id);  // not an id at all: it will simply not be found
 }
 
 std::string newUploadId() {
-  static constexpr char kAlphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
-  static std::mutex mu;
-  static std::mt19937_64 rng{std::random_device{}()};
-  std::lock_guard lock(mu);
-  std::string id = "u";
-  for (int i = 0; i < 28; ++i) id += kAlphabet[rng() % 32];
-  return id;
+  return newOpaqueId('u');
 }
 
 // ---- ChunkReceipt ------------------------------------------------------------------------
@@ -122,6 +111,7 @@ Status UploadManager::start(int assemblyWorkers) {
 }
 
 void UploadManager::stop() {
+  std::lock_guard stopLock(stopMu_);
   {
     std::lock_guard lock(mu_);
     stopping_ = true;

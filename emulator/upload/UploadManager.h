@@ -85,7 +85,8 @@ class UploadManager {
   void setStatusListener(StatusListener listener);
   // Loads persisted sessions, re-queues interrupted assemblies, starts the workers.
   Status start(int assemblyWorkers = 2);
-  // Stops the workers and wakes every long-poll (idempotent; the destructor calls it).
+  // Stops the workers and wakes every long-poll (idempotent, thread-safe; the destructor calls
+  // it).
   void stop();
 
   const UploadLimits& limits() const { return limits_; }
@@ -149,13 +150,14 @@ class UploadManager {
   std::condition_variable queued_;   // assembly queue
   std::map<std::string, EntryPtr> sessions_;
   std::deque<std::string> assemblyQueue_;
+  std::mutex stopMu_;  // serialises stop() (it may be called from two threads)
   std::vector<std::thread> workers_;
   bool stopping_ = false;
 };
 
-// Canonical form of an upload id as sent by a client: hyphens dropped, lower case.
+// Canonical form of an upload id as sent by a client (hyphens dropped, lower case).
 std::string normalizeUploadId(std::string_view id);
-// A new OpaqueId-like session id: "u" + 28 base-32 characters.
+// A new session OpaqueId with the "u" prefix.
 std::string newUploadId();
 
 }  // namespace fastio::emu

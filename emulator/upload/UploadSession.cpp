@@ -87,7 +87,6 @@ nlohmann::json UploadSession::toApiJson() const {
       {"created", formatUtc(createdEpoch)},
       {"updated", formatUtc(updatedEpoch)},
   };
-  if (!newVersionId.empty()) j["new_version_id"] = newVersionId;
   if (errorCode != 0) j["error_code"] = errorCode;
   return j;
 }

@@ -1,0 +1,44 @@
+#include "emulator/upload/StateUploadStorage.h"
+
+#include "emulator/ApiCodes.h"
+
+namespace fastio::emu {
+
+Status StateUploadStorage::checkTarget(const UploadTarget& target) {
+  auto ws = state_.workspace(target.instanceId);
+  if (!ws.ok()) return ws.error();
+  if (target.action == UploadAction::kUpdate) {
+    auto node = state_.node(ws->id, target.fileId);
+    if (!node.ok()) return node.error();
+    if (node->trashed) return nodeNotFound(target.fileId);
+    if (!node->isFile()) return invalidInput("file_id " + target.fileId + " is not a file.");
+    return okStatus();
+  }
+  if (target.folderId.empty() || target.folderId == "root") return okStatus();
+  auto folder = state_.node(ws->id, target.folderId);
+  if (!folder.ok()) return folder.error();
+  if (folder->trashed) return nodeNotFound(target.folderId);
+  if (!folder->isFolder())
+    return invalidInput("folder_id " + target.folderId + " is not a folder.");
+  return okStatus();
+}
+
+Result<StoredFile> StateUploadStorage::store(const UploadTarget& target,
+                                             const std::filesystem::path& content,
+                                             std::uint64_t size, const std::string& md5) {
+  auto ws = state_.workspace(target.instanceId);
+  if (!ws.ok()) return ws.error();
+  StoreFileRequest request;
+  request.workspaceId = ws->id;
+  request.parentId = target.folderId.empty() ? "root" : target.folderId;
+  request.name = target.name;
+  if (target.action == UploadAction::kUpdate) request.existingFileId = target.fileId;
+  request.blobTempPath = content;
+  request.size = static_cast<std::int64_t>(size);
+  request.md5 = md5;
+  auto node = state_.storeFile(request);
+  if (!node.ok()) return node.error();
+  return StoredFile{node->id, node->versionId};
+}
+
+}  // namespace fastio::emu
