@@ -137,6 +137,7 @@ Result<std::unique_ptr<LocalCache>> LocalCache::open(const LocalCacheOptions& op
 }
 
 LocalCache::~LocalCache() {
+  stopMaintenance();
   if (blocks_) (void)blocks_->flushAccessTimes();
   if (cleanEnv_) (void)cleanEnv_->sync();
   // Members are destroyed in reverse order: the journal and environments close before the
@@ -152,6 +153,40 @@ Status LocalCache::refreshBudget() {
   auto metadataBytes = metadata_->storedBytes();
   if (!metadataBytes.ok()) return metadataBytes.error();
   return blocks_->setReservedBytes(*metadataBytes + journal_->stagingBytes());
+}
+
+Status LocalCache::maintain() {
+  FASTIO_TRY(flush());
+  FASTIO_TRY(refreshBudget());
+  auto purged = metadata_->purgeExpiredAnswers();
+  if (!purged.ok()) return purged.error();
+  return okStatus();
+}
+
+void LocalCache::startMaintenance(std::chrono::milliseconds interval) {
+  std::lock_guard<std::mutex> lock(maintenanceMu_);
+  if (maintenance_.joinable()) return;
+  stopMaintenance_ = false;
+  maintenance_ = std::thread([this, interval] {
+    std::unique_lock<std::mutex> lk(maintenanceMu_);
+    while (!maintenanceCv_.wait_for(lk, interval, [this] { return stopMaintenance_; })) {
+      lk.unlock();
+      Status s = maintain();
+      if (!s.ok()) FASTIO_LOG_WARN("cache maintenance: {}", s.error().describe());
+      lk.lock();
+    }
+  });
+}
+
+void LocalCache::stopMaintenance() {
+  std::thread t;
+  {
+    std::lock_guard<std::mutex> lock(maintenanceMu_);
+    stopMaintenance_ = true;
+    t = std::move(maintenance_);
+  }
+  maintenanceCv_.notify_all();
+  if (t.joinable()) t.join();
 }
 
 }  // namespace fastio::cache

@@ -14,9 +14,12 @@
 // metadata and dirty data occupy (refreshed by refreshBudget(), which the owner calls
 // periodically together with flush()).
 
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "cache/BlockCache.h"
 #include "cache/DirectoryLock.h"
@@ -54,6 +57,14 @@ class LocalCache {
   // True when the clean cache was found unusable at open and rebuilt.
   bool cleanCacheRebuilt() const { return rebuilt_; }
 
+  // Starts one background thread that, every `interval`, runs flush(), refreshBudget() and
+  // purges expired search/ask answers, logging (not returning) failures. Stops in
+  // stopMaintenance() or the destructor. Calling it twice is a no-op.
+  void startMaintenance(std::chrono::milliseconds interval);
+  void stopMaintenance();
+  // One round of that work, for callers that schedule it themselves.
+  Status maintain();
+
  private:
   LocalCache() = default;
   std::unique_ptr<DirectoryLock> lock_;
@@ -62,6 +73,10 @@ class LocalCache {
   std::unique_ptr<BlockCache> blocks_;
   std::unique_ptr<DirtyJournal> journal_;
   bool rebuilt_ = false;
+  std::thread maintenance_;
+  std::mutex maintenanceMu_;
+  std::condition_variable maintenanceCv_;
+  bool stopMaintenance_ = false;
 };
 
 }  // namespace fastio::cache

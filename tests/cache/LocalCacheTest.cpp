@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <thread>
 
 #include "cache/LocalCache.h"
 #include "tests/cache/TempDir.h"
@@ -170,6 +171,23 @@ TEST_F(LocalCacheTest, DirtyDataShrinksTheBlockBudget) {
   auto s = c->blocks().stats();
   EXPECT_LT(s.chargedBytes, before);
   EXPECT_LE(s.chargedBytes + c->journal().stagingBytes(), 32ull << 20);
+}
+
+TEST_F(LocalCacheTest, MaintenanceFlushesAndPurges) {
+  auto c = open();
+  ASSERT_NE(c, nullptr);
+  ASSERT_TRUE(
+      c->metadata().putAnswer(AnswerKind::kSearch, "ws", "q", "p", std::chrono::seconds(1)).ok());
+  clock_.advance(std::chrono::seconds(2));
+  c->startMaintenance(std::chrono::milliseconds(5));
+  c->startMaintenance(std::chrono::milliseconds(5));  // a second start is a no-op
+  for (int i = 0; i < 400 && c->metadata().answer(AnswerKind::kSearch, "ws", "q")->has_value();
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_FALSE(c->metadata().answer(AnswerKind::kSearch, "ws", "q")->has_value());
+  c->stopMaintenance();
+  EXPECT_TRUE(c->maintain().ok());
 }
 
 TEST_F(LocalCacheTest, NonsenseOptionsAreRefused) {
