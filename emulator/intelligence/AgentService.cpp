@@ -570,7 +570,9 @@ Result<AgentTurn> AgentService::composeAnswer(AgentTurn turn, const AgentScope& 
   // Group passages by file (best file first), at most maxCitedFiles files and two entries each.
   std::unordered_map<std::string, size_t> citationOf;
   std::vector<std::pair<size_t, const Passage*>> used;
+  const double floor = passages->front().score * options_.minRelativeScore;
   for (const auto& p : *passages) {
+    if (p.score < floor) break;  // passages come best first
     auto it = citationOf.find(p.node.nodeId);
     if (it == citationOf.end()) {
       if (turn.citations.size() >= options_.maxCitedFiles) continue;

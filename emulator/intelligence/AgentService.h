@@ -68,6 +68,8 @@ struct AgentOptions {
   std::chrono::milliseconds turnDelay{150};  // per step: pending -> running -> terminal
   size_t maxPassages = 6;
   size_t maxCitedFiles = 4;
+  // Passages scoring below this fraction of the best one are left out of the answer.
+  double minRelativeScore = 0.35;
 };
 
 // Limits the files an answer may draw on; nullopt = the whole workspace.

@@ -20,12 +20,19 @@ std::string_view trim(std::string_view s) {
 
 // Markdown decoration at the start of a line: headings, bullets, quotes.
 std::string_view stripLineMarkup(std::string_view line) {
-  line = trim(line);
-  while (!line.empty() && (line.front() == '#' || line.front() == '>' || line.front() == '*' ||
-                           line.front() == '-' || line.front() == '=')) {
-    line.remove_prefix(1);
+  for (;;) {
+    line = trim(line);
+    if (line.starts_with("[ ]") || line.starts_with("[x]") || line.starts_with("[X]")) {
+      line.remove_prefix(3);  // a task-list checkbox
+      continue;
+    }
+    if (!line.empty() && (line.front() == '#' || line.front() == '>' || line.front() == '*' ||
+                          line.front() == '-' || line.front() == '=')) {
+      line.remove_prefix(1);
+      continue;
+    }
+    return line;
   }
-  return trim(line);
 }
 
 bool hasLetters(std::string_view s) {
@@ -129,6 +136,7 @@ Summary Summarizer::summarize(std::string_view text, std::string_view fileName) 
     score[i] /= std::sqrt(static_cast<double>(words[i].size()) + 1.0);
     score[i] *= 1.0 + 0.5 / static_cast<double>(i + 1);  // early sentences introduce the topic
     if (sentences[i] == summary.title) score[i] *= 0.2;  // the title is already said
+    if (words[i].size() < 4) score[i] *= 0.3;            // headings and fragments say little
   }
   std::vector<size_t> ranked(sentences.size());
   for (size_t i = 0; i < ranked.size(); ++i) ranked[i] = i;

@@ -79,6 +79,21 @@ TEST_F(AgentServiceTest, ATurnCompletesWithCitations) {
   EXPECT_GE(changes_.load(), 3) << "created, running, complete";
 }
 
+TEST_F(AgentServiceTest, WeakPassagesAreLeftOut) {
+  addFile("f3", "garden.md",
+          {{1,
+            "Gardening notes: tomatoes, soil, compost, watering schedules, seedlings, pruning, "
+            "mulch, greenhouse temperature, pests, harvest dates and seed catalogues. Someone "
+            "asked whether the vegetable stall makes any revenue."}});
+  AgentTurn turn;
+  turn.workspaceId = kWs;
+  turn.question = "quarterly revenue growth";
+  auto answered = agent_->composeAnswer(turn, std::nullopt);
+  ASSERT_TRUE(answered.ok());
+  ASSERT_EQ(answered->citations.size(), 1u) << answered->answer;
+  EXPECT_EQ(answered->citations[0].nodeId, "f1");
+}
+
 TEST_F(AgentServiceTest, NoHitsGivesAnHonestAnswer) {
   auto created = agent_->createThread(kWs, "Where is the submarine manual?", "", "", std::nullopt);
   ASSERT_TRUE(created.ok());
