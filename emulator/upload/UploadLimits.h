@@ -19,6 +19,7 @@ struct UploadLimits {
   int sessionsMax = 7500;  // unfinished sessions per user
   std::uint64_t sessionsSizeMax = 320 * kGiB;  // declared bytes of unfinished sessions per user
   int longPollMaxSeconds = 590;
+  int finishedRetentionSec = 24 * 3600;  // finished sessions are forgotten after this
 };
 
 }  // namespace fastio::emu

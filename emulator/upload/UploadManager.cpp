@@ -250,7 +250,31 @@ void UploadManager::releaseSlot(const std::string& sessionId) {
 
 // ---- session creation --------------------------------------------------------------------
 
+void UploadManager::pruneFinished() {
+  std::vector<EntryPtr> expired;
+  {
+    std::lock_guard lock(mu_);
+    std::int64_t now = nowEpoch();
+    if (now - lastPruneEpoch_ < 60) return;
+    lastPruneEpoch_ = now;
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      const UploadSession& s = it->second->session;
+      if (isTerminal(s.status) && now - s.updatedEpoch > limits_.finishedRetentionSec) {
+        if (!s.singleCall) expired.push_back(it->second);
+        it = sessions_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (const auto& entry : expired) {
+    std::lock_guard io(entry->io);  // a worker may still be cleaning up after the last status
+    store_.removeSession(entry->session.id);
+  }
+}
+
 Result<UploadSession> UploadManager::createSession(const NewUpload& request) {
+  pruneFinished();
   FASTIO_TRY(validateNew(request, false));
   if (!request.target.instanceId.empty()) FASTIO_TRY(storage_.checkTarget(request.target));
   UploadSession session = makeSession(request, false);
@@ -287,6 +311,7 @@ Result<UploadSession> UploadManager::storeSingleCall(const NewUpload& request,
                        "the chunk part is larger than the single-call limit of " +
                            std::to_string(limits_.singleCallMax) + " bytes");
   }
+  pruneFinished();
   FASTIO_TRY(validateNew(request, true));
   FASTIO_TRY(body.finish());
   if (body.bytesWritten() != *request.size) {

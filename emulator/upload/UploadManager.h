@@ -138,6 +138,8 @@ class UploadManager {
   void assembleAndStore(const EntryPtr& entry);
   std::int64_t nowEpoch() const;
   bool stopsAtComplete(const UploadSession& session) const;
+  // Forgets finished sessions older than limits_.finishedRetentionSec (at most once a minute).
+  void pruneFinished();
 
   UploadSessionStore& store_;
   UploadStorage& storage_;
@@ -153,6 +155,7 @@ class UploadManager {
   std::mutex stopMu_;  // serialises stop() (it may be called from two threads)
   std::vector<std::thread> workers_;
   bool stopping_ = false;
+  std::int64_t lastPruneEpoch_ = 0;
 };
 
 // Canonical form of an upload id as sent by a client (hyphens dropped, lower case).

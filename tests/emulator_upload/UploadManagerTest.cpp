@@ -431,5 +431,26 @@ TEST_F(UploadManagerTest, AStorageFailureIsStoreFailed) {
   EXPECT_NE(final.statusMessage.find("disk on fire"), std::string::npos);
 }
 
+TEST_F(UploadManagerTest, FinishedSessionsAreForgottenAfterTheRetention) {
+  FakeClock fake;
+  manager.reset();
+  store = std::make_unique<UploadSessionStore>(root);
+  limits.finishedRetentionSec = 3600;
+  manager = std::make_unique<UploadManager>(*store, storage, fake, limits);
+  ASSERT_TRUE(manager->start(1).ok());
+  auto session = manager->createSession(request(1));
+  ASSERT_TRUE(session.ok());
+  ASSERT_TRUE(sendChunk(session->id, 1, "x").ok());
+  ASSERT_TRUE(manager->complete("user1", session->id).ok());
+  ASSERT_EQ(waitSettled(session->id).status, UploadStatus::kStored);
+  auto open = manager->createSession(request(1));  // unfinished: must survive
+  ASSERT_TRUE(open.ok());
+  fake.advance(std::chrono::hours(2));
+  ASSERT_TRUE(manager->createSession(request(1)).ok());  // triggers the pruning
+  EXPECT_EQ(manager->details("user1", session->id).error().httpStatus, 404);
+  EXPECT_FALSE(fs::exists(store->sessionDir(session->id)));
+  EXPECT_TRUE(manager->details("user1", open->id).ok());
+}
+
 }  // namespace
 }  // namespace fastio::emu
