@@ -1,6 +1,7 @@
 #include "client/testing/FaultInjectingRemoteStore.h"
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 
 namespace fastio::testing {
@@ -73,7 +74,12 @@ void FaultInjectingRemoteStore::setLatency(RemoteMethod method, Duration latency
 
 void FaultInjectingRemoteStore::cutNextReads(int count, uint64_t afterBytes, ErrorCode code) {
   std::lock_guard lock(mu_);
-  readCut_ = ReadCut{count, afterBytes, code};
+  readCut_ = TransferCut{count, afterBytes, code};
+}
+
+void FaultInjectingRemoteStore::cutNextUploads(int count, uint64_t afterBytes, ErrorCode code) {
+  std::lock_guard lock(mu_);
+  uploadCut_ = TransferCut{count, afterBytes, code};
 }
 
 void FaultInjectingRemoteStore::clearFaults() {
@@ -81,7 +87,8 @@ void FaultInjectingRemoteStore::clearFaults() {
   perMethod_ = {};
   globalRate_ = 0;
   globalLatency_ = Duration::zero();
-  readCut_ = ReadCut{};
+  readCut_ = TransferCut{};
+  uploadCut_ = TransferCut{};
 }
 
 uint64_t FaultInjectingRemoteStore::injectedFailures() const {
@@ -143,7 +150,7 @@ Status FaultInjectingRemoteStore::afterCall(RemoteMethod method, const Deadline&
 }
 
 ByteSink FaultInjectingRemoteStore::wrapSink(const ByteSink& sink) {
-  ReadCut cut;
+  TransferCut cut;
   {
     std::lock_guard lock(mu_);
     if (readCut_.remaining <= 0) return sink;
@@ -163,6 +170,27 @@ ByteSink FaultInjectingRemoteStore::wrapSink(const ByteSink& sink) {
     }
     return injected(RemoteMethod::kRead, cut.code,
                     "body cut after " + std::to_string(cut.afterBytes) + " bytes");
+  };
+}
+
+ByteSource FaultInjectingRemoteStore::wrapSource(const ByteSource& source) {
+  TransferCut cut;
+  {
+    std::lock_guard lock(mu_);
+    if (uploadCut_.remaining <= 0) return source;
+    --uploadCut_.remaining;
+    cut = uploadCut_;
+  }
+  // One failure per cut upload, however many chunk reads run into the cut in parallel.
+  auto failed = std::make_shared<std::atomic<bool>>(false);
+  return [this, source, cut, failed](uint64_t offset, char* out,
+                                     std::size_t length) -> Result<std::size_t> {
+    if (offset + length <= cut.afterBytes) return source(offset, out, length);
+    if (!failed->exchange(true)) {
+      return injected(RemoteMethod::kUpload, cut.code,
+                      "connection dropped at byte " + std::to_string(cut.afterBytes));
+    }
+    return makeError(cut.code, "injected fault: upload connection already dropped");
   };
 }
 

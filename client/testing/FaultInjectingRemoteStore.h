@@ -41,6 +41,10 @@ class FaultInjectingRemoteStore final : public ForwardingRemoteStore {
   // The next `count` reads deliver at most `afterBytes` bytes to the sink, then fail with
   // `code`, like a connection reset in the middle of a body.
   void cutNextReads(int count, uint64_t afterBytes, ErrorCode code = ErrorCode::kUnavailable);
+  // The next `count` uploads fail with `code` as soon as they need a byte at or past
+  // `afterBytes`, like a connection dropped mid-upload: chunks acknowledged before stay
+  // acknowledged, so the upload can be resumed.
+  void cutNextUploads(int count, uint64_t afterBytes, ErrorCode code = ErrorCode::kUnavailable);
   // Back to a transparent wrapper (counters are kept).
   void clearFaults();
 
@@ -51,6 +55,7 @@ class FaultInjectingRemoteStore final : public ForwardingRemoteStore {
   Status beforeCall(RemoteMethod method, const Deadline& deadline) override;
   Status afterCall(RemoteMethod method, const Deadline& deadline) override;
   ByteSink wrapSink(const ByteSink& sink) override;
+  ByteSource wrapSource(const ByteSource& source) override;
 
  private:
   struct Scripted {
@@ -63,7 +68,7 @@ class FaultInjectingRemoteStore final : public ForwardingRemoteStore {
     ErrorCode rateCode = ErrorCode::kUnavailable;
     Duration latency{-1};  // < 0: use the global latency
   };
-  struct ReadCut {
+  struct TransferCut {
     int remaining = 0;
     uint64_t afterBytes = 0;
     ErrorCode code = ErrorCode::kUnavailable;
@@ -79,7 +84,8 @@ class FaultInjectingRemoteStore final : public ForwardingRemoteStore {
   double globalRate_ = 0;
   ErrorCode globalRateCode_ = ErrorCode::kUnavailable;
   Duration globalLatency_{0};
-  ReadCut readCut_;
+  TransferCut readCut_;
+  TransferCut uploadCut_;
   CallCounter failures_;
 };
 

@@ -79,7 +79,7 @@ Result<UploadResult> ForwardingRemoteStore::upload(const UploadRequest& request,
                                                    const ByteSource& source,
                                                    UploadObserver* observer, Deadline deadline) {
   return forward(RemoteMethod::kUpload, deadline,
-                 [&] { return inner_.upload(request, source, observer, deadline); });
+                 [&] { return inner_.upload(request, wrapSource(source), observer, deadline); });
 }
 
 Result<SearchResult> ForwardingRemoteStore::search(const std::string& workspaceId,

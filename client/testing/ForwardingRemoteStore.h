@@ -66,8 +66,9 @@ class ForwardingRemoteStore : public RemoteStore {
   virtual Status afterCall(RemoteMethod /*method*/, const Deadline& /*deadline*/) {
     return okStatus();
   }
-  // Lets a subclass wrap the read sink (e.g. to cut a body short); default: unchanged.
+  // Let a subclass wrap the read sink or the upload source (e.g. to cut a transfer short).
   virtual ByteSink wrapSink(const ByteSink& sink) { return sink; }
+  virtual ByteSource wrapSource(const ByteSource& source) { return source; }
 
  private:
   template <typename Call>

@@ -560,7 +560,8 @@ Result<LockInfo> InMemoryRemoteStore::acquireLock(const std::string& workspaceId
   }
   StoredLock& held = (*ws)->locks[id];
   held.token = newIdLocked('k');
-  held.expires = clock_.now() + Seconds(seconds);
+  held.duration = Seconds(seconds);
+  held.expires = clock_.now() + held.duration;
   recordActivityLocked((*ws)->info.id, "storage:" + id);
   return LockInfo{held.token, true, clock_.wallNow() + Seconds(seconds)};
 }
@@ -589,10 +590,11 @@ Status InMemoryRemoteStore::heartbeatLock(const std::string& workspaceId, const 
   Result<StoredNode*> found = requireLiveNodeLocked(**ws, nodeId);
   if (!found.ok()) return found.error();
   const std::string& id = (*found)->node.id;
-  if (!lockHeldLocked(**ws, id)) return notFound("'" + (*found)->node.name + "' is not locked");
+  if (!lockHeldLocked(**ws, id) || (*ws)->locks.at(id).token != lockToken) {
+    return makeError(ErrorCode::kConflict, "the lock token does not hold a current lock");
+  }
   StoredLock& held = (*ws)->locks.at(id);
-  if (held.token != lockToken) return makeError(ErrorCode::kConflict, "the lock token is wrong");
-  held.expires = clock_.now() + Seconds(kDefaultLockSeconds);
+  held.expires = clock_.now() + held.duration;
   return okStatus();
 }
 
@@ -605,9 +607,8 @@ Status InMemoryRemoteStore::releaseLock(const std::string& workspaceId, const st
   Result<StoredNode*> found = requireLiveNodeLocked(**ws, nodeId);
   if (!found.ok()) return found.error();
   const std::string& id = (*found)->node.id;
-  if (!lockHeldLocked(**ws, id)) return notFound("'" + (*found)->node.name + "' is not locked");
-  if ((*ws)->locks.at(id).token != lockToken) {
-    return makeError(ErrorCode::kConflict, "the lock token is wrong");
+  if (!lockHeldLocked(**ws, id) || (*ws)->locks.at(id).token != lockToken) {
+    return makeError(ErrorCode::kConflict, "the lock token does not hold a current lock");
   }
   (*ws)->locks.erase(id);
   recordActivityLocked((*ws)->info.id, "storage:" + id);

@@ -16,7 +16,8 @@
 // - search: simple keyword scoring over names and text content (no semantics), with an
 //   optional index lag; ask: an answer quoting the best matching file, with a citation [7];
 // - the activity long-poll, woken by every change, honouring wait and deadline [8.1];
-// - locks with tokens and expiry on the store's clock [4.3].
+// - advisory locks with tokens and expiry on the store's clock; a second acquire, or a heartbeat
+//   or release without the current token, is kConflict (409) [4.3].
 //
 // Thread-safe: one mutex guards the model; sinks, sources, observers and listing callbacks run
 // outside it, so they may call back into the store. Every public RemoteStore call is counted.
@@ -162,6 +163,7 @@ class InMemoryRemoteStore final : public RemoteStore {
   struct StoredLock {
     std::string token;
     SteadyTime expires{};
+    Duration duration{};  // a heartbeat extends the lock by this much again
   };
   struct WorkspaceState {
     Workspace info;

@@ -140,6 +140,27 @@ TEST_F(FaultInjectingRemoteStoreTest, ACutReadDeliversAPrefixThenFails) {
   EXPECT_EQ(readAll(faults, ws_, file_.id).valueOr(""), *memory_.contentOf(ws_, file_.id));
 }
 
+TEST_F(FaultInjectingRemoteStoreTest, ACutUploadFailsMidwayAndCanBeResumed) {
+  constexpr uint64_t kMiB = 1024 * 1024;
+  memory_.setUploadLimits(UploadLimits{1 * kMiB, 0, 550});
+  FaultInjectingRemoteStore faults(memory_);
+  faults.cutNextUploads(1, 2 * kMiB + 10);
+  const std::string content = patternBytes(5 * kMiB, 9);
+  testutil::RecordingObserver observer;
+  Result<UploadResult> cut =
+      testutil::uploadString(faults, ws_, "root", "big.bin", content, &observer);
+  EXPECT_EQ(outcome(cut), "unavailable");
+  EXPECT_EQ(faults.injectedFailures(RemoteMethod::kUpload), 1u);
+  EXPECT_EQ(observer.acknowledged, (std::set<uint32_t>{1, 2}));
+  ASSERT_EQ(observer.sessions.size(), 1u);
+
+  UploadRequest resume{ws_, "root", "big.bin", content.size(), "", observer.sessions[0], 0};
+  Result<UploadResult> done =
+      faults.upload(resume, testutil::stringSource(content), nullptr, soon());
+  ASSERT_TRUE(done.ok()) << testutil::describe(done);
+  EXPECT_EQ(memory_.contentOf(ws_, done->node.id), content);
+}
+
 TEST_F(FaultInjectingRemoteStoreTest, AMisspeltMethodNameIsRefusedLoudly) {
   FaultInjectingRemoteStore faults(memory_);
   EXPECT_THROW(faults.failNext("reed", 1), std::invalid_argument);

@@ -38,7 +38,7 @@
 // - a folder/file name clash on createFolder, and a rename onto an existing name -> kInvalid.
 // - pollActivity with an empty marker returns at once with a marker to pass next time; a poll
 //   that times out returns ok with no keys; a change to a node yields a "storage..." key.
-// - locks: a second acquire -> kConflict; heartbeat/release with a wrong token fail.
+// - locks: a second acquire, and a heartbeat or release without the current token -> kConflict.
 // - a source error during upload is returned as is (its code is kept).
 
 #include <gtest/gtest.h>
