@@ -118,7 +118,9 @@ class InMemoryRemoteStore final : public RemoteStore {
   void resetCallCounts() { calls_.reset(); }
   uint64_t bytesServed() const;  // file bytes handed to read sinks
 
-  // ---- seeding (setup; emits activity like any change) ----
+  // ---- seeding (setup; emits activity like any change, so seedFile also serves as "another
+  // client created this file"). Impossible input (a bad name, an unknown workspace) is a bug in
+  // the test and throws std::invalid_argument. ----
   const std::string& userId() const { return user_.id; }
   const std::string& defaultOrgId() const { return orgs_.front().id; }
   std::string addWorkspace(const std::string& folderName, bool intelligence = true);
@@ -136,7 +138,7 @@ class InMemoryRemoteStore final : public RemoteStore {
                             const std::string& newParentId);
   Status externalDelete(const std::string& workspaceId, const std::string& nodeId);
 
-  // ---- inspection ----
+  // ---- inspection (nodeById, contentOf and versionsOf also see trashed nodes) ----
   std::optional<Node> nodeAt(const std::string& workspaceId, const std::string& path) const;
   std::optional<Node> nodeById(const std::string& workspaceId, const std::string& nodeId) const;
   std::optional<std::string> contentOf(const std::string& workspaceId,
