@@ -39,12 +39,14 @@ Error lmdbError(int rc, std::string_view what) {
 // --- Cursor
 
 Cursor::Cursor(Cursor&& other) noexcept
-    : cursor_(other.cursor_), key_(other.key_), value_(other.value_) {
+    : cursor_(other.cursor_), liveCount_(other.liveCount_), key_(other.key_), value_(other.value_) {
   other.cursor_ = nullptr;
+  other.liveCount_ = nullptr;
 }
 
 Cursor::~Cursor() {
   if (cursor_ != nullptr) mdb_cursor_close(cursor_);
+  if (liveCount_ != nullptr) --*liveCount_;
 }
 
 Result<bool> Cursor::move(MDB_cursor_op op, std::string_view seekKey) {
@@ -111,12 +113,13 @@ Result<Cursor> ReadTxn::cursor(MDB_dbi dbi) const {
   MDB_cursor* c = nullptr;
   int rc = mdb_cursor_open(txn_, dbi, &c);
   if (rc != 0) return lmdbError(rc, "lmdb cursor open");
-  return Cursor(c);
+  return Cursor(c, nullptr);
 }
 
 // --- WriteTxn
 
-WriteTxn::WriteTxn(WriteTxn&& other) noexcept : txn_(other.txn_) {
+WriteTxn::WriteTxn(WriteTxn&& other) noexcept
+    : txn_(other.txn_), liveCursors_(std::move(other.liveCursors_)) {
   other.txn_ = nullptr;
 }
 
@@ -178,11 +181,16 @@ Result<Cursor> WriteTxn::cursor(MDB_dbi dbi) const {
   MDB_cursor* c = nullptr;
   int rc = mdb_cursor_open(txn_, dbi, &c);
   if (rc != 0) return lmdbError(rc, "lmdb cursor open");
-  return Cursor(c);
+  return Cursor(c, liveCursors_.get());
 }
 
 Status WriteTxn::commit() {
   if (txn_ == nullptr) return makeError(ErrorCode::kInternal, "lmdb commit of a finished txn");
+  if (*liveCursors_ != 0) {
+    // LMDB frees a write transaction's cursors when it ends; a live Cursor would free its
+    // cursor again. Refuse; the transaction aborts when the WriteTxn dies after its cursors.
+    return makeError(ErrorCode::kInternal, "lmdb commit with a cursor still open");
+  }
   int rc = mdb_txn_commit(txn_);
   txn_ = nullptr;  // freed by LMDB whether or not the commit succeeded
   if (rc != 0) return lmdbError(rc, "lmdb commit");

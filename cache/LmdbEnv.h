@@ -62,9 +62,12 @@ class Cursor {
  private:
   friend class ReadTxn;
   friend class WriteTxn;
-  explicit Cursor(MDB_cursor* c) : cursor_(c) {}
+  Cursor(MDB_cursor* c, int* liveCount) : cursor_(c), liveCount_(liveCount) {
+    if (liveCount_ != nullptr) ++*liveCount_;
+  }
   Result<bool> move(MDB_cursor_op op, std::string_view seekKey = {});
   MDB_cursor* cursor_ = nullptr;
+  int* liveCount_ = nullptr;  // the write transaction's count of open cursors
   std::string_view key_;
   std::string_view value_;
 };
@@ -101,15 +104,17 @@ class WriteTxn {
   // Deletes every key that starts with prefix; returns how many.
   Result<uint64_t> delPrefix(MDB_dbi dbi, std::string_view prefix);
   Result<Cursor> cursor(MDB_dbi dbi) const;
-  // Durable on return when the environment was opened with durableCommits.
+  // Durable on return when the environment was opened with durableCommits. Refused while a
+  // cursor of this transaction is still alive (declare cursors in an inner scope).
   Status commit();
   void abort();
   MDB_txn* raw() const { return txn_; }
 
  private:
   friend class LmdbEnv;
-  explicit WriteTxn(MDB_txn* txn) : txn_(txn) {}
+  explicit WriteTxn(MDB_txn* txn) : txn_(txn), liveCursors_(std::make_unique<int>(0)) {}
   MDB_txn* txn_ = nullptr;
+  std::unique_ptr<int> liveCursors_;  // heap-held so it survives moves of the WriteTxn
 };
 
 struct LmdbEnvOptions {

@@ -50,13 +50,15 @@ Status checkFormat(LmdbEnv& env, uint32_t blockSize) {
   MDB_dbi main{};
   int rc = mdb_dbi_open(txn->raw(), nullptr, 0, &main);
   if (rc != 0) return lmdbError(rc, "lmdb open main database");
-  auto c = txn->cursor(main);
-  if (!c.ok()) return c.error();
-  for (auto at = c->first();; at = c->next()) {
-    if (!at.ok()) return at.error();
-    if (!*at) break;
-    if (c->key() != "clean_format") {
-      return makeError(ErrorCode::kProtocol, "clean cache has data but no format record");
+  {
+    auto c = txn->cursor(main);
+    if (!c.ok()) return c.error();
+    for (auto at = c->first();; at = c->next()) {
+      if (!at.ok()) return at.error();
+      if (!*at) break;
+      if (c->key() != "clean_format") {
+        return makeError(ErrorCode::kProtocol, "clean cache has data but no format record");
+      }
     }
   }
   FASTIO_TRY(txn->put(*dbi, "format", expected));

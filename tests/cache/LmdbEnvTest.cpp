@@ -124,6 +124,23 @@ TEST(LmdbEnvTest, ManyThreadsReadConcurrentlyWithAWriter) {
   EXPECT_GT(reads.load(), 0u);
 }
 
+TEST(LmdbEnvTest, CommitWithALiveCursorIsRefusedNotADoubleFree) {
+  TempDir tmp;
+  auto env = LmdbEnv::open(tmp.path(), {});
+  ASSERT_TRUE(env.ok());
+  auto dbi = (*env)->openDatabase("t");
+  auto txn = (*env)->beginWrite();
+  ASSERT_TRUE(txn->put(*dbi, "k", "v").ok());
+  {
+    auto c = txn->cursor(*dbi);
+    ASSERT_TRUE(c.ok());
+    Status s = txn->commit();
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code, ErrorCode::kInternal);
+  }
+  EXPECT_TRUE(txn->commit().ok());  // once the cursor is gone
+}
+
 TEST(LmdbEnvTest, MapFullIsReportedAsNoSpace) {
   TempDir tmp;
   LmdbEnvOptions options;
