@@ -47,6 +47,12 @@ void sendOk(httplib::Response& res, nlohmann::json payload, int status) {
   sendJson(res, status, payload);
 }
 
+void sendBody(httplib::Response& res, int status, nlohmann::json body) {
+  if (!body.is_object()) body = nlohmann::json::object();
+  body["server_date"] = serverDate();
+  sendJson(res, status, body);
+}
+
 void sendError(httplib::Response& res, int status, long long code, const std::string& text,
                const nlohmann::json& extra) {
   nlohmann::json error = {{"code", code}, {"text", text}};

@@ -28,6 +28,10 @@ void beginRequest(std::string marker);
 void sendOk(httplib::Response& res, nlohmann::json payload = nlohmann::json::object(),
             int status = 200);
 
+// Any JSON object body with server_date added (for replies such as bulk details' all-failed 404,
+// which carries result:"no" beside a payload).
+void sendBody(httplib::Response& res, int status, nlohmann::json body);
+
 // An error reply. `extra` keys are merged into the "error" object (e.g. params, error_code).
 void sendError(httplib::Response& res, int status, long long code, const std::string& text,
                const nlohmann::json& extra = nlohmann::json::object());
