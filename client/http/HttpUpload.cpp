@@ -1,0 +1,396 @@
+// HttpRemoteStore uploads (fastio-api.md §6): single call up to 4 MiB; above, a chunked session
+// (create, up to 3 chunks in flight each hashed and retried on its own, complete, wait until
+// `stored`), resumable from the session's `chunks` map.
+
+#include <atomic>
+#include <thread>
+
+#include "client/http/Digest.h"
+#include "client/http/ErrorMapping.h"
+#include "client/http/HttpRemoteStore.h"
+#include "common/Log.h"
+
+namespace fastio::http {
+namespace {
+
+// Reads exactly [offset, offset + length) from the source, or fails: a short source would
+// otherwise upload a truncated file without anyone noticing.
+Result<std::string> readExactly(const ByteSource& source, uint64_t offset, uint64_t length) {
+  std::string buffer(static_cast<size_t>(length), '\0');
+  size_t got = 0;
+  while (got < buffer.size()) {
+    Result<size_t> n = source(offset + got, buffer.data() + got, buffer.size() - got);
+    if (!n.ok()) return n.error();
+    if (*n == 0) {
+      return makeError(ErrorCode::kIo, "upload source ended at byte " +
+                                           std::to_string(offset + got) + " of a declared " +
+                                           std::to_string(offset + length));
+    }
+    got += *n;
+  }
+  return buffer;
+}
+
+BodyReader readerOver(const std::string& buffer) {
+  return [&buffer](uint64_t offset, char* out, size_t length) -> Result<size_t> {
+    if (offset >= buffer.size()) return size_t{0};
+    const size_t n = std::min<uint64_t>(length, buffer.size() - offset);
+    std::memcpy(out, buffer.data() + offset, n);
+    return n;
+  };
+}
+
+bool sessionFailed(const std::string& status) {
+  return status == "assembly_failed" || status == "store_failed" || status == "failed" ||
+         status == "cancelled" || status == "canceled";
+}
+
+bool sessionStillOpen(const std::string& status) {
+  return status.empty() || status == "ready" || status == "uploading";
+}
+
+Error sessionFailure(const WireUploadSession& s) {
+  const std::string message =
+      "upload session " + s.id + " ended in state " + s.status +
+      (s.statusMessage.empty() ? std::string() : ": " + sanitiseServerText(s.statusMessage));
+  if (s.statusMessage.find("CONFLICT_VERSION_MISMATCH") != std::string::npos) {
+    return makeError(ErrorCode::kConflict, message);
+  }
+  // The bytes are still with the caller; a fresh session may succeed, so this is transient.
+  return makeError(ErrorCode::kUnavailable, message);
+}
+
+}  // namespace
+
+Result<uint64_t> HttpRemoteStore::chooseChunkSize(uint64_t size, const UploadLimits& limits) const {
+  if (limits.maxFileSize > 0 && size > limits.maxFileSize) {
+    return makeError(ErrorCode::kTooLarge, "file of " + std::to_string(size) +
+                                               " bytes exceeds the plan's limit of " +
+                                               std::to_string(limits.maxFileSize));
+  }
+  const uint64_t allowedMax = std::clamp(limits.chunkSize, kMinChunkSize, kMaxChunkSize);
+  uint64_t chunk = std::clamp(options_.preferredChunkSize, kMinChunkSize, allowedMax);
+  const uint64_t maxChunks = std::max<uint32_t>(1, limits.maxChunksPerSession);
+  const uint64_t needed = (size + maxChunks - 1) / maxChunks;
+  if (needed > chunk) chunk = needed;
+  if (chunk > allowedMax) {
+    return makeError(ErrorCode::kTooLarge, "file of " + std::to_string(size) +
+                                               " bytes needs more than " +
+                                               std::to_string(maxChunks) + " chunks of at most " +
+                                               std::to_string(allowedMax) + " bytes");
+  }
+  return chunk;
+}
+
+FormFields HttpRemoteStore::sessionFields(const UploadRequest& request) const {
+  const bool update = !request.existingFileId.empty();
+  FormFields f;
+  f.add("name", request.name)
+      .add("size", std::to_string(request.size))
+      .add("action", update ? "update" : "create")
+      .add("instance_id", request.workspaceId)
+      .add("folder_id", request.parentId.empty() ? "root" : request.parentId)
+      .add("profile_type", "workspace")
+      .addIf(update, "file_id", request.existingFileId);
+  return f;
+}
+
+Result<UploadResult> HttpRemoteStore::upload(const UploadRequest& request, const ByteSource& source,
+                                             UploadObserver* observer, Deadline deadline) {
+  if (request.name.empty()) return makeError(ErrorCode::kInvalid, "upload without a file name");
+  if (request.workspaceId.empty()) {
+    return makeError(ErrorCode::kInvalid, "upload without a workspace");
+  }
+  if (!request.resumeSessionId.empty()) return resumeChunked(request, source, observer, deadline);
+  if (request.size <= kSingleCallUploadMax) {
+    return uploadSingleCall(request, source, observer, deadline);
+  }
+  return uploadChunked(request, source, observer, deadline);
+}
+
+Result<UploadResult> HttpRemoteStore::uploadSingleCall(const UploadRequest& request,
+                                                       const ByteSource& source,
+                                                       UploadObserver* observer,
+                                                       Deadline deadline) {
+  Result<std::string> bytes = readExactly(source, 0, request.size);
+  if (!bytes.ok()) return bytes.error();
+  // Same name + same parent (or file_id) overwrites in place, so a replay stores the same bytes
+  // again at worst: safe to retry.
+  const std::string logName = "POST /upload/";
+  auto build = [&] {
+    HttpRequest r;
+    r.method = HttpMethod::kPost;
+    r.url = url("/upload/");
+    r.logName = logName;
+    const bool update = !request.existingFileId.empty();
+    auto field = [&](std::string name, std::string value) {
+      MultipartPart p;
+      p.name = std::move(name);
+      p.value = std::move(value);
+      r.multipart.push_back(std::move(p));
+    };
+    field("name", request.name);
+    field("size", std::to_string(request.size));
+    field("action", update ? "update" : "create");
+    field("instance_id", request.workspaceId);
+    field("folder_id", request.parentId.empty() ? "root" : request.parentId);
+    field("profile_type", "workspace");
+    if (update) field("file_id", request.existingFileId);
+    MultipartPart chunk;
+    chunk.name = "chunk";
+    chunk.filename = request.name;
+    chunk.contentType = "application/octet-stream";
+    chunk.reader = readerOver(*bytes);
+    chunk.size = bytes->size();
+    r.multipart.push_back(std::move(chunk));
+    return r;
+  };
+  Result<HttpResponse> response = execute(build, Replay::kSafe, deadline);
+  if (!response.ok()) return response.error();
+  Result<Json> payload = decodeEnvelope(*response, logName);
+  if (!payload.ok()) return payload.error();
+  Result<WireUploadSession> session = decodeUploadSession(*payload);
+  if (!session.ok()) return session.error();
+  if (observer != nullptr) observer->onBytesSent(request.size);
+  std::string fileId = session->newFileId;
+  if (fileId.empty()) {
+    if (session->id.empty()) {
+      return makeError(ErrorCode::kProtocol, "upload answer without new_file_id or session id");
+    }
+    Result<WireUploadSession> stored = waitUntilStored(session->id, deadline);
+    if (!stored.ok()) return stored.error();
+    fileId = stored->newFileId;
+  }
+  return resultForStoredFile(request.workspaceId, fileId, "", deadline);
+}
+
+Result<UploadResult> HttpRemoteStore::uploadChunked(const UploadRequest& request,
+                                                    const ByteSource& source,
+                                                    UploadObserver* observer, Deadline deadline) {
+  UploadLimits limits;
+  if (Result<UploadLimits> fetched = uploadLimits(deadline); fetched.ok()) {
+    limits = *fetched;
+  } else if (fetched.error().isRetryable() || fetched.error().code == ErrorCode::kDeadline ||
+             fetched.error().code == ErrorCode::kCancelled ||
+             fetched.error().code == ErrorCode::kUnauthenticated) {
+    return fetched.error();
+  } else {
+    FASTIO_LOG_WARN("upload limits unavailable ({}); using defaults", fetched.error().describe());
+  }
+  Result<uint64_t> chunkSize = chooseChunkSize(request.size, limits);
+  if (!chunkSize.ok()) return chunkSize.error();
+
+  // A replayed session creation leaves an unused session behind, which expires on its own.
+  Call create{.method = HttpMethod::kPost, .path = "/upload/"};
+  create.form = sessionFields(request);
+  Result<Json> created = callJson(create, deadline);
+  if (!created.ok()) return created.error();
+  Result<WireUploadSession> session = decodeUploadSession(*created);
+  if (!session.ok()) return session.error();
+  if (session->id.empty()) return makeError(ErrorCode::kProtocol, "upload session without an id");
+  if (observer != nullptr) observer->onSessionCreated(session->id, *chunkSize);
+  FASTIO_TRY(sendChunks(session->id, request, *chunkSize, {}, source, observer, deadline));
+  return completeAndWait(session->id, request, deadline);
+}
+
+Result<UploadResult> HttpRemoteStore::resumeChunked(const UploadRequest& request,
+                                                    const ByteSource& source,
+                                                    UploadObserver* observer, Deadline deadline) {
+  if (request.resumeChunkSize == 0) {
+    return makeError(ErrorCode::kInvalid, "resuming an upload needs the session's chunk size");
+  }
+  Result<Json> p = callJson(
+      {.path = "/upload/" + percentEncode(request.resumeSessionId) + "/details/"}, deadline);
+  bool gone = !p.ok() && p.error().code == ErrorCode::kNotFound;
+  Result<WireUploadSession> session = makeError(ErrorCode::kInternal, "unset");
+  if (p.ok()) {
+    session = decodeUploadSession(*p);
+    if (!session.ok()) return session.error();
+    gone = sessionFailed(session->status);
+  } else if (!gone) {
+    return p.error();
+  }
+  if (gone) {
+    FASTIO_LOG_INFO("upload session {} can no longer be resumed; starting a new one",
+                    request.resumeSessionId);
+    UploadRequest fresh = request;
+    fresh.resumeSessionId.clear();
+    return fresh.size <= kSingleCallUploadMax ? uploadSingleCall(fresh, source, observer, deadline)
+                                              : uploadChunked(fresh, source, observer, deadline);
+  }
+  if (!sessionStillOpen(session->status)) {
+    // Already completed before we were interrupted: only the wait is left.
+    Result<WireUploadSession> stored = waitUntilStored(request.resumeSessionId, deadline);
+    if (!stored.ok()) return stored.error();
+    return resultForStoredFile(request.workspaceId, stored->newFileId, request.resumeSessionId,
+                               deadline);
+  }
+  FASTIO_TRY(sendChunks(request.resumeSessionId, request, request.resumeChunkSize, session->chunks,
+                        source, observer, deadline));
+  return completeAndWait(request.resumeSessionId, request, deadline);
+}
+
+Status HttpRemoteStore::sendChunks(const std::string& sessionId, const UploadRequest& request,
+                                   uint64_t chunkSize,
+                                   const std::map<uint32_t, uint64_t>& acknowledged,
+                                   const ByteSource& source, UploadObserver* observer,
+                                   Deadline deadline) {
+  const uint64_t count64 = request.size == 0 ? 1 : (request.size + chunkSize - 1) / chunkSize;
+  if (count64 > 1000000) return makeError(ErrorCode::kTooLarge, "too many chunks");
+  const auto count = static_cast<uint32_t>(count64);
+  auto chunkBytes = [&](uint32_t order) {
+    const uint64_t start = static_cast<uint64_t>(order - 1) * chunkSize;
+    return std::min<uint64_t>(chunkSize, request.size - start);
+  };
+
+  std::vector<uint32_t> pending;
+  uint64_t alreadySent = 0;
+  for (uint32_t order = 1; order <= count; ++order) {
+    auto it = acknowledged.find(order);
+    if (it != acknowledged.end() && it->second == chunkBytes(order)) {
+      alreadySent += it->second;
+    } else {
+      pending.push_back(order);
+    }
+  }
+
+  std::mutex mu;  // guards the source, the observer and firstError
+  std::optional<Error> firstError;
+  std::atomic<size_t> next{0};
+  std::atomic<uint64_t> sent{alreadySent};
+  if (observer != nullptr && alreadySent > 0) observer->onBytesSent(alreadySent);
+  const std::string chunkPath = "/upload/" + percentEncode(sessionId) + "/chunk/";
+
+  auto worker = [&] {
+    for (;;) {
+      {
+        std::lock_guard lock(mu);
+        if (firstError) return;
+      }
+      const size_t index = next.fetch_add(1);
+      if (index >= pending.size()) return;
+      const uint32_t order = pending[index];
+      const uint64_t length = chunkBytes(order);
+      Result<std::string> bytes = makeError(ErrorCode::kInternal, "unread");
+      {
+        std::lock_guard lock(mu);
+        bytes = readExactly(source, static_cast<uint64_t>(order - 1) * chunkSize, length);
+      }
+      if (!bytes.ok()) {
+        std::lock_guard lock(mu);
+        if (!firstError) firstError = bytes.error();
+        return;
+      }
+      const std::string hash = sha256Hex(*bytes);
+      const std::string logName = "POST /upload/{id}/chunk/ #" + std::to_string(order);
+      auto build = [&] {
+        HttpRequest r;
+        r.method = HttpMethod::kPost;
+        r.url = url(
+            chunkPath,
+            FormFields().add("order", std::to_string(order)).add("size", std::to_string(length)));
+        r.logName = logName;
+        MultipartPart hashPart;
+        hashPart.name = "hash";
+        hashPart.value = hash;
+        MultipartPart algoPart;
+        algoPart.name = "hash_algo";
+        algoPart.value = "sha256";
+        MultipartPart data;
+        data.name = "chunk";
+        data.filename = "chunk" + std::to_string(order);
+        data.contentType = "application/octet-stream";
+        data.reader = readerOver(*bytes);
+        data.size = bytes->size();
+        r.multipart = {std::move(hashPart), std::move(algoPart), std::move(data)};
+        return r;
+      };
+      // Re-sending an order replaces it, so every chunk is retried on its own.
+      Result<HttpResponse> response = execute(build, Replay::kSafe, deadline);
+      Status ok = response.ok() ? Status() : Status(response.error());
+      if (ok.ok()) {
+        Result<Json> payload = decodeEnvelope(*response, logName);
+        if (!payload.ok()) ok = payload.error();
+      }
+      std::lock_guard lock(mu);
+      if (!ok.ok()) {
+        if (!firstError) firstError = ok.error();
+        return;
+      }
+      const uint64_t total = sent.fetch_add(length) + length;
+      if (observer != nullptr) {
+        observer->onChunkAcknowledged(order, length);
+        observer->onBytesSent(total);
+      }
+    }
+  };
+
+  const int threads = std::min<int>(options_.chunksInFlight, static_cast<int>(pending.size()));
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back(worker);
+  worker();
+  for (std::thread& t : pool) t.join();
+  if (firstError) return *firstError;
+  return okStatus();
+}
+
+Result<UploadResult> HttpRemoteStore::completeAndWait(const std::string& sessionId,
+                                                      const UploadRequest& request,
+                                                      Deadline deadline) {
+  Call complete{.method = HttpMethod::kPost,
+                .path = "/upload/" + percentEncode(sessionId) + "/complete/"};
+  complete.form = FormFields();
+  Result<Json> done = callJson(complete, deadline);
+  if (!done.ok()) {
+    // A replayed complete may be refused because the first one went through: ask the session.
+    Result<Json> p =
+        callJson({.path = "/upload/" + percentEncode(sessionId) + "/details/"}, deadline);
+    if (!p.ok()) return done.error();
+    Result<WireUploadSession> s = decodeUploadSession(*p);
+    if (!s.ok() || sessionStillOpen(s->status)) return done.error();
+  }
+  Result<WireUploadSession> stored = waitUntilStored(sessionId, deadline);
+  if (!stored.ok()) return stored.error();
+  return resultForStoredFile(request.workspaceId, stored->newFileId, sessionId, deadline);
+}
+
+Result<WireUploadSession> HttpRemoteStore::waitUntilStored(const std::string& sessionId,
+                                                           Deadline deadline) {
+  const Deadline until = deadline.capped(options_.uploadStoreWait);
+  Duration pause = std::chrono::milliseconds(50);
+  for (;;) {
+    Result<Json> p = callJson({.path = "/upload/" + percentEncode(sessionId) + "/details/"}, until);
+    if (!p.ok()) return p.error();
+    Result<WireUploadSession> s = decodeUploadSession(*p);
+    if (!s.ok()) return s.error();
+    if (s->id.empty()) s->id = sessionId;
+    if (s->status == "stored" || (s->status == "complete" && !s->newFileId.empty())) {
+      if (s->newFileId.empty()) {
+        return makeError(ErrorCode::kProtocol,
+                         "upload session " + sessionId + " is stored but names no file");
+      }
+      return s;
+    }
+    if (sessionFailed(s->status)) return sessionFailure(*s);
+    if (until.remaining() <= pause) {
+      return makeError(ErrorCode::kDeadline, "upload session " + sessionId +
+                                                 " not stored in time (state " + s->status + ")");
+    }
+    FASTIO_TRY(sleepUnlessCancelled(pause, until));
+    pause = std::min<Duration>(pause * 2, std::chrono::seconds(2));
+  }
+}
+
+Result<UploadResult> HttpRemoteStore::resultForStoredFile(const std::string& workspaceId,
+                                                          const std::string& fileId,
+                                                          const std::string& sessionId,
+                                                          Deadline deadline) {
+  Result<NodeDetailsBatch> details = nodeDetails(workspaceId, {fileId}, deadline);
+  if (!details.ok()) return details.error();
+  if (details->nodes.empty()) {
+    return makeError(ErrorCode::kProtocol, "stored file " + fileId + " is not visible");
+  }
+  return UploadResult{details->nodes.front(), sessionId};
+}
+
+}  // namespace fastio::http

@@ -1,0 +1,217 @@
+#include "client/http/JsonReading.h"
+
+#include <charconv>
+#include <cmath>
+
+namespace fastio::http {
+
+std::optional<std::string> repairUtf8(std::string_view s) {
+  // Fast check first: most bodies are valid and need no copy.
+  auto sequenceLength = [&](size_t i) -> size_t {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) return 1;
+    size_t len = 0;
+    uint32_t cp = 0;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return 0;
+    }
+    if (i + len > s.size()) return 0;
+    for (size_t k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return 0;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    const bool overlong =
+        (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return len;
+  };
+  size_t i = 0;
+  while (i < s.size()) {
+    const size_t len = sequenceLength(i);
+    if (len == 0) break;
+    i += len;
+  }
+  if (i == s.size()) return std::nullopt;
+  std::string out(s.substr(0, i));
+  while (i < s.size()) {
+    const size_t len = sequenceLength(i);
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(s.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// Deepest array/object nesting in a JSON text (strings skipped); stops counting past the limit.
+int nestingDepth(std::string_view s) {
+  int depth = 0;
+  int deepest = 0;
+  bool inString = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (inString) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        inString = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > kMaxJsonDepth) return deepest;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+}  // namespace
+
+Result<Json> parseJson(std::string_view body, std::string_view what) {
+  if (nestingDepth(body) > kMaxJsonDepth) {
+    return makeError(ErrorCode::kProtocol, std::string(what) + ": JSON nested deeper than " +
+                                               std::to_string(kMaxJsonDepth) + " levels");
+  }
+  std::optional<std::string> repaired = repairUtf8(body);
+  const std::string_view text = repaired ? std::string_view(*repaired) : body;
+  Json j = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    std::string kind = "malformed or truncated JSON";
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first != std::string_view::npos && text[first] == '<')
+      kind = "an HTML page instead of JSON";
+    if (first == std::string_view::npos) kind = "an empty body instead of JSON";
+    return makeError(ErrorCode::kProtocol, std::string(what) + ": the server sent " + kind);
+  }
+  return j;
+}
+
+const Json* member(const Json& j, std::string_view key) {
+  if (!j.is_object()) return nullptr;
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+const Json* firstMember(const Json& j, std::initializer_list<std::string_view> keys) {
+  for (std::string_view k : keys) {
+    if (const Json* m = member(j, k)) return m;
+  }
+  return nullptr;
+}
+
+const Json* path(const Json& j, std::initializer_list<std::string_view> keys) {
+  const Json* cur = &j;
+  for (std::string_view k : keys) {
+    cur = member(*cur, k);
+    if (cur == nullptr) return nullptr;
+  }
+  return cur;
+}
+
+std::optional<std::string> asText(const Json* j) {
+  if (j == nullptr) return std::nullopt;
+  if (j->is_string()) return j->get_ref<const std::string&>();
+  if (j->is_number_unsigned()) return std::to_string(j->get<uint64_t>());
+  if (j->is_number_integer()) return std::to_string(j->get<int64_t>());
+  if (j->is_number_float()) {
+    const double d = j->get<double>();
+    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9e15) {
+      return std::to_string(static_cast<long long>(d));
+    }
+    return std::nullopt;  // an id or count that lost precision: refuse rather than guess
+  }
+  if (j->is_boolean()) return j->get<bool>() ? "true" : "false";
+  return std::nullopt;
+}
+
+std::string textOr(const Json* j, std::string fallback) {
+  auto t = asText(j);
+  return t ? *t : std::move(fallback);
+}
+
+std::optional<uint64_t> asUint(const Json* j) {
+  if (j == nullptr) return std::nullopt;
+  if (j->is_number_unsigned()) return j->get<uint64_t>();
+  if (j->is_number_integer()) {
+    const auto v = j->get<int64_t>();
+    if (v < 0) return std::nullopt;
+    return static_cast<uint64_t>(v);
+  }
+  if (j->is_number_float()) {
+    const double d = j->get<double>();
+    if (!std::isfinite(d) || d < 0 || d != std::floor(d) || d >= 1.8e19) return std::nullopt;
+    return static_cast<uint64_t>(d);
+  }
+  if (j->is_string()) {
+    const auto& s = j->get_ref<const std::string&>();
+    uint64_t v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || ptr != s.data() + s.size() || s.empty()) return std::nullopt;
+    return v;
+  }
+  return std::nullopt;
+}
+
+std::optional<double> asDouble(const Json* j) {
+  if (j == nullptr) return std::nullopt;
+  if (j->is_number()) {
+    const double d = j->get<double>();
+    if (std::isfinite(d)) return d;
+    return std::nullopt;
+  }
+  if (j->is_string()) {
+    const auto& s = j->get_ref<const std::string&>();
+    double v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || ptr != s.data() + s.size() || s.empty() || !std::isfinite(v)) {
+      return std::nullopt;
+    }
+    return v;
+  }
+  return std::nullopt;
+}
+
+std::optional<bool> asBool(const Json* j) {
+  if (j == nullptr) return std::nullopt;
+  if (j->is_boolean()) return j->get<bool>();
+  if (j->is_number_integer() || j->is_number_unsigned()) return j->get<int64_t>() != 0;
+  if (j->is_string()) {
+    const auto& s = j->get_ref<const std::string&>();
+    if (s == "true" || s == "yes" || s == "1" || s == "True" || s == "TRUE") return true;
+    if (s == "false" || s == "no" || s == "0" || s == "False" || s == "FALSE") return false;
+  }
+  return std::nullopt;
+}
+
+std::string normaliseId(std::string_view id) {
+  std::string out;
+  out.reserve(id.size());
+  for (char c : id) {
+    if (c == '-') continue;
+    out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
+  }
+  return out;
+}
+
+}  // namespace fastio::http
