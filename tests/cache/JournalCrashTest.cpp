@@ -154,15 +154,18 @@ TEST(JournalCrashTest, KillNineNeverLosesAcknowledgedBytesNorHalfAppliesABatch) 
       runChild(tmp.path(), seed, fds[1]);
     }
     ::close(fds[1]);
-    // Wait for the first acknowledgement (the files exist), then kill at a random moment.
+    // Let the child get a random number of batches acknowledged, then kill it after a random
+    // delay: on a fast or a slow (sanitized, loaded) machine alike the kill lands mid-work.
     uint32_t acked = 0;
     bool any = false;
     uint32_t value = 0;
-    if (::read(fds[0], &value, sizeof(value)) == sizeof(value)) {
+    uint32_t waitFor = static_cast<uint32_t>(rng() % 8);
+    while (::read(fds[0], &value, sizeof(value)) == sizeof(value)) {
       any = true;
       acked = value;
+      if (acked >= waitFor) break;
     }
-    std::this_thread::sleep_for(std::chrono::microseconds(rng() % 150000));
+    std::this_thread::sleep_for(std::chrono::microseconds(rng() % 30000));
     ::kill(pid, SIGKILL);
     int status = 0;
     ::waitpid(pid, &status, 0);
