@@ -315,9 +315,8 @@ Result<AgentScope> AgentService::scopeLocked(const std::string& turnId) {
   if (!row.ok()) return row.error();
   if (!*row || st->integer(0) == 0) return AgentScope();
   std::unordered_set<std::string> ids;
-  std::string_view rest = st->text(1);
-  const std::string text(rest);
-  rest = text;
+  const std::string text = st->text(1);
+  std::string_view rest = text;
   while (!rest.empty()) {
     const auto comma = rest.find(',');
     if (comma != 0) ids.emplace(rest.substr(0, comma));

@@ -115,8 +115,10 @@ TEST_F(AgentServiceTest, VagueQuestionNeedsInput) {
 }
 
 TEST_F(AgentServiceTest, ScopeLimitsTheFilesCited) {
-  auto created = agent_->createThread(kWs, "revenue picnic", "n", "private",
-                                      std::unordered_set<std::string>{"f2"});
+  // A scope longer than a small-string buffer, persisted and read back by the worker.
+  auto created = agent_->createThread(
+      kWs, "revenue picnic", "n", "private",
+      std::unordered_set<std::string>{"f2", "an-unknown-node-with-a-rather-long-identifier"});
   ASSERT_TRUE(created.ok());
   const auto done = waitTerminal(created->thread.threadId, created->turn.turnId);
   ASSERT_EQ(done.citations.size(), 1u);
