@@ -161,7 +161,7 @@ class ReferenceRun {
   }
 
   std::string randomOperation() {
-    switch (random_() % 6) {
+    switch (random_() % 8) {
       case 0:
         return createFolder();
       case 1:
@@ -171,6 +171,10 @@ class ReferenceRun {
         return rename();
       case 4:
         return move();
+      case 5:
+        return overwriteById();
+      case 6:
+        return readRange();
       default:
         return remove();
     }
@@ -202,6 +206,55 @@ class ReferenceRun {
     if (!problem.empty() || !got.ok()) return problem;
     if (existing && got->node.id != existing->id) return "overwrite of " + path + " changed its id";
     model_.nodes[path] = ModelNode{got->node.id, false, content};
+    return {};
+  }
+
+  // action=update of a known file id, possibly under a new name (rename-on-replace).
+  std::string overwriteById() {
+    std::string path, id;
+    const bool live = pickTarget(path, id);
+    const std::string name = live && random_() % 2 ? nameOf(path) : randomName();
+    const std::string content = randomContent();
+    Result<UploadResult> got =
+        testutil::uploadString(store_, ws_, "root", name, content, nullptr, id);
+    if (!live) return expectOutcome("overwrite dead " + id, outcome(got), "not_found");
+    const std::string what = "overwrite " + path + " as " + name;
+    if (model_.at(path)->folder) return expectOutcome(what, outcome(got), "invalid");
+    const std::string target = join(parentOf(path), name);
+    const bool clash = target != path && model_.at(target) != nullptr;
+    std::string problem = expectOutcome(what, outcome(got), clash ? "invalid" : "ok");
+    if (!problem.empty() || !got.ok()) return problem;
+    if (got->node.id != id) return what + " changed the node id";
+    model_.moveSubtree(path, target);
+    model_.nodes[target].content = content;
+    return {};
+  }
+
+  // A random range of a random file, from a server that honours Range or ignores it.
+  std::string readRange() {
+    std::string path, id;
+    const bool live = pickTarget(path, id);
+    const bool ignoreRange = random_() % 4 == 0;
+    store_.setIgnoreRange(ignoreRange);
+    const uint64_t offset = random_() % 80;
+    const uint64_t length = random_() % 40;
+    Result<testutil::ReadBack> got = testutil::readRange(store_, ws_, id, offset, length);
+    store_.setIgnoreRange(false);
+    const std::string what = "read " + path + " [" + std::to_string(offset) + "+" +
+                             std::to_string(length) + (ignoreRange ? ", range ignored]" : "]");
+    if (!live) return expectOutcome(what, outcome(got), "not_found");
+    const ModelNode& node = *model_.at(path);
+    if (node.folder) return expectOutcome(what, outcome(got), "invalid");
+    std::string problem = expectOutcome(what, outcome(got), "ok");
+    if (!problem.empty()) return problem;
+    const std::string& content = node.content;
+    const bool whole = ignoreRange && !(offset == 0 && length == 0);
+    const uint64_t from = whole ? 0 : std::min<uint64_t>(offset, content.size());
+    const std::string expected =
+        whole ? content : content.substr(from, length == 0 ? std::string::npos : length);
+    if (got->bytes != expected) return what + " returned other bytes";
+    if (!got->bytes.empty() && got->firstOffset != from) return what + " at a wrong offset";
+    if (got->outcome.rangeHonoured == whole) return what + " misreported rangeHonoured";
     return {};
   }
 
