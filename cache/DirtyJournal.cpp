@@ -149,6 +149,7 @@ struct DirtyJournal::Impl {
   mutable std::shared_mutex mapMu;
   std::unordered_map<FileKey, std::shared_ptr<FileEntry>> entries;
   FileKey nextKey = 1;
+  FileKey persistedNextKey = 0;  // written by the committer only
 
   // Group commit: callers join the open batch; one of them commits it for all.
   struct Batch {
@@ -321,8 +322,12 @@ struct DirtyJournal::Impl {
         std::shared_lock<std::shared_mutex> lock(mapMu);
         next = nextKey;
       }
-      FASTIO_TRY(txn->put(meta, kNextKeyKey, ByteWriter().u64(next).take()));
+      // Written only when it moved: one LMDB page less per commit.
+      if (next != persistedNextKey) {
+        FASTIO_TRY(txn->put(meta, kNextKeyKey, ByteWriter().u64(next).take()));
+      }
       FASTIO_TRY(txn->commit());
+      persistedNextKey = next;
     }
     // The records no longer need what they replaced: remove dropped files and old logs.
     bool removedNames = false;
@@ -397,6 +402,7 @@ struct DirtyJournal::Impl {
     if (next->has_value()) {
       ByteReader r(**next);
       if (!r.u64(nextKey)) return corruptValue("journal next key");
+      persistedNextKey = nextKey;
     }
     std::set<std::string> wanted;
     auto c = txn->cursor(files);
