@@ -11,15 +11,14 @@
 #include <set>
 #include <thread>
 
-#include "EmulatorInstance.h"
 #include "TempDir.h"
 #include "TestPdf.h"
+#include "tests/support/EmulatorProcess.h"
 
 namespace fastio::emu::intelligence {
 namespace {
 
 using nlohmann::json;
-using testing::EmulatorInstance;
 using testing::TempDir;
 using namespace std::chrono_literals;
 
@@ -61,10 +60,19 @@ class IntelligenceHttpTest : public ::testing::Test {
   }
 
   void start() {
-    emulator_ = std::make_unique<EmulatorInstance>(
-        dir_.path() / "data",
-        std::vector<std::string>{"--seed", (dir_.path() / "seed").string(), "--ai-delay-ms", "50"});
-    ASSERT_TRUE(emulator_->running()) << "the emulator did not start";
+    fastio::testing::EmulatorOptions options;
+    options.dataDir = dir_.path() / "data";
+    options.seedDir = dir_.path() / "seed";
+    options.extraArgs = {"--ai-delay-ms", "50"};
+    emulator_ = std::make_unique<fastio::testing::EmulatorProcess>(options);
+    client_ = emulator_->client();
+  }
+
+  // Stops the emulator and starts it again on the same data (no --seed the second time would
+  // also work: seeding an existing workspace is skipped).
+  void restart() {
+    emulator_->stop();
+    emulator_->restart();
     client_ = emulator_->client();
   }
 
@@ -108,6 +116,50 @@ class IntelligenceHttpTest : public ::testing::Test {
     return waitForHits(query, "&search_in=content", count);
   }
 
+  // Waits until a search returns exactly `count` files.
+  json waitForExactly(const std::string& query, const std::string& extra, size_t count) {
+    json body;
+    for (int i = 0; i < 200; ++i) {
+      body = search(query, extra);
+      if (body.contains("files") && body["files"].size() == count) return body;
+      std::this_thread::sleep_for(50ms);
+    }
+    ADD_FAILURE() << "search for '" << query << extra << "' never had " << count << " files";
+    return body;
+  }
+
+  std::string workspaceId(const std::string& folderName = kWs) {
+    return get("/current/workspace/" + folderName + "/details/")["workspace"]["id"];
+  }
+
+  // A single-call upload (multipart, part "chunk"); returns the new file id.
+  std::string upload(const std::string& wsId, const std::string& name, const std::string& bytes) {
+    httplib::MultipartFormDataItems items = {{"name", name, "", ""},
+                                             {"size", std::to_string(bytes.size()), "", ""},
+                                             {"action", "create", "", ""},
+                                             {"instance_id", wsId, "", ""},
+                                             {"folder_id", "root", "", ""},
+                                             {"profile_type", "workspace", "", ""},
+                                             {"chunk", bytes, name, "application/octet-stream"}};
+    auto res = client_->Post("/current/upload/", items);
+    EXPECT_TRUE(res && res->status == 200) << (res ? res->body : "no response");
+    if (!res) return {};
+    const json body = json::parse(res->body, nullptr, false);
+    return body.value("new_file_id", "");
+  }
+
+  json waitAiState(const std::string& folderName, const std::string& nodeId,
+                   const std::string& state) {
+    json node;
+    for (int i = 0; i < 200; ++i) {
+      node = get("/current/workspace/" + folderName + "/storage/" + nodeId + "/details/")["node"];
+      if (node.is_object() && node["ai"]["state"] == state) return node;
+      std::this_thread::sleep_for(50ms);
+    }
+    ADD_FAILURE() << "node " << nodeId << " never reached ai.state " << state << ": " << node;
+    return node;
+  }
+
   static const json* hitNamed(const json& body, const std::string& name) {
     for (const auto& [id, hit] : body["files"].items()) {
       if (hit["name"] == name) return &hit;
@@ -136,7 +188,7 @@ class IntelligenceHttpTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<EmulatorInstance> emulator_;
+  std::unique_ptr<fastio::testing::EmulatorProcess> emulator_;
   std::unique_ptr<httplib::Client> client_;
 };
 
@@ -258,10 +310,9 @@ TEST_F(IntelligenceHttpTest, AgentAnswersWithCitations) {
   EXPECT_NE(first["entries"][0]["snippet"].get<std::string>().find("revenue"), std::string::npos);
   // The citation names the node and its current version.
   const json details = get(kApi + "/storage/" + first["nodeId"].get<std::string>() + "/details/");
-  if (details.contains("node")) {
-    EXPECT_EQ(details["node"]["name"], "q3-revenue.md");
-    EXPECT_EQ(details["node"]["version"], first["versionId"]);
-  }
+  ASSERT_TRUE(details.contains("node")) << details.dump();
+  EXPECT_EQ(details["node"]["name"], "q3-revenue.md");
+  EXPECT_EQ(details["node"]["version"], first["versionId"]);
 
   // A follow-up, the listings, cancel with nothing pending, delete.
   const json follow = post(kApi + "/ai/agent/" + thread + "/message/", {{"question", "picnic"}});
@@ -355,26 +406,87 @@ TEST_F(IntelligenceHttpTest, IndexAndThreadsSurviveARestart) {
   const json created = post(kApi + "/ai/agent/", {{"question", "narwhal"}});
   const std::string thread = created["thread"]["thread_id"];
   waitTurn(thread, created["turn"]["turn_id"]);
-  emulator_.reset();
-  emulator_ = std::make_unique<EmulatorInstance>(dir_.path() / "data",
-                                                 std::vector<std::string>{"--ai-delay-ms", "50"});
-  ASSERT_TRUE(emulator_->running());
-  client_ = emulator_->client();
+  restart();
   EXPECT_EQ(search("narwhal", "&search_in=content")["files"].size(), 1u);
   EXPECT_EQ(get(kApi + "/ai/agent/" + thread + "/details/")["thread"]["messages"].size(), 1u);
 }
 
 TEST_F(IntelligenceHttpTest, ALostSearchDatabaseIsRebuiltAtStartUp) {
   waitForContentHits("narwhal", 1);
-  emulator_.reset();
+  emulator_->stop();
   for (const char* f : {"search.db", "search.db-wal", "search.db-shm"}) {
     std::filesystem::remove(dir_.path() / "data" / f);
   }
-  emulator_ = std::make_unique<EmulatorInstance>(dir_.path() / "data",
-                                                 std::vector<std::string>{"--ai-delay-ms", "50"});
-  ASSERT_TRUE(emulator_->running());
+  emulator_->restart();
   client_ = emulator_->client();
   waitForContentHits("narwhal", 1);
+}
+
+TEST_F(IntelligenceHttpTest, AnUploadGoesThroughIngestionToSearch) {
+  const std::string ws = workspaceId();
+  const std::string id =
+      upload(ws, "field-notes.md", "# Field notes\n\nThe okapi lives in the rainforest.\n");
+  ASSERT_FALSE(id.empty());
+  const json node = waitAiState(kWs, id, "ready");
+  EXPECT_EQ(node["summary"]["title"], "Field notes");
+  const json hits = waitForContentHits("okapi", 1);
+  ASSERT_TRUE(hits["files"].contains(id)) << hits.dump();
+  EXPECT_NE(hits["files"][id]["content_snippet"].get<std::string>().find("okapi"),
+            std::string::npos);
+
+  // A new version replaces the indexed text.
+  const std::string again = upload(ws, "field-notes.md", "The ibex climbs the cliffs.\n");
+  EXPECT_EQ(again, id) << "same name, same folder: a new version of the same node";
+  waitForContentHits("ibex", 1);
+  waitForExactly("okapi", "&search_in=content", 0);
+}
+
+TEST_F(IntelligenceHttpTest, RenameTrashAndRestoreFollowTheIndex) {
+  const std::string ws = workspaceId();
+  const std::string id = upload(ws, "capybara.txt", "The capybara swims.\n");
+  waitAiState(kWs, id, "ready");
+  post(kApi + "/storage/" + id + "/update/", {{"name", "water-pig.txt"}});
+  waitForHits("water-pig", "&search_in=filename", 1);
+  waitForExactly("capybara.txt", "&search_in=filename&name_match=exact", 0);
+  EXPECT_EQ(search("capybara", "&search_in=content")["files"].size(), 1u)
+      << "a rename keeps the indexed text";
+
+  auto del = client_->Delete(kApi + "/storage/" + id + "/delete/");
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 200) << del->body;
+  waitForExactly("capybara", "", 0);
+  post(kApi + "/storage/" + id + "/restore/", {});
+  waitForContentHits("capybara", 1);
+}
+
+TEST_F(IntelligenceHttpTest, IntelligenceOffMeansNamesOnly) {
+  const json orgs = get("/current/orgs/list/");
+  const std::string org = orgs["orgs"][0]["id"];
+  const json created =
+      post("/current/org/" + org + "/create/workspace/", {{"folder_name", "quiet-space"},
+                                                          {"name", "Quiet space"},
+                                                          {"perm_join", "Member or above"},
+                                                          {"perm_member_manage", "Member or above"},
+                                                          {"intelligence", "false"}});
+  const std::string ws = created["id"];
+  const std::string id = upload(ws, "tapir.txt", "The tapir forages at night.\n");
+  ASSERT_FALSE(id.empty());
+  const std::string api = "/current/workspace/quiet-space/storage/search/?search=";
+  json body;
+  for (int i = 0; i < 200; ++i) {
+    body = get(api + "tapir");
+    if (body["files"].size() == 1) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(body["files"].size(), 1u) << "found by name";
+  EXPECT_TRUE(body["files"][id]["content_snippet"].is_null());
+  EXPECT_FALSE(body["search_metadata"]["intelligence_enabled"].get<bool>());
+  EXPECT_FALSE(body["search_metadata"]["content_search_available"].get<bool>());
+  EXPECT_EQ(body["search_metadata"]["reason"], "intelligence_disabled");
+  std::this_thread::sleep_for(300ms);  // longer than the ingestion delay
+  EXPECT_TRUE(get(api + "forages")["files"].empty()) << "no content leg";
+  const json node = get("/current/workspace/quiet-space/storage/" + id + "/details/")["node"];
+  EXPECT_EQ(node["ai"]["state"], "disabled");
 }
 
 }  // namespace
