@@ -730,6 +730,32 @@ TEST_P(RemoteStoreContract, ResumingAnUnknownSessionIsNotFound) {
       AnyOf("not_found", "invalid"));
 }
 
+TEST_P(RemoteStoreContract, ConcurrentCallsFromManyThreadsAreSafe) {
+  // RemoteStore is thread-safe: uploads, reads, listings and overwrites of one shared file from
+  // several threads at once must all succeed and leave consistent state.
+  constexpr int kThreads = 4;
+  constexpr int kFilesEach = 5;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kFilesEach; ++i) {
+        const std::string content = patternBytes(10000 + 111 * i, 100 * t + i);
+        const std::string name = "c" + std::to_string(t) + "-" + std::to_string(i) + ".bin";
+        Result<UploadResult> up = uploadString(store(), ws(), "root", name, content);
+        if (!up.ok() || readAll(store(), ws(), up->node.id).valueOr("") != content) ++failures;
+        if (!uploadString(store(), ws(), "root", "shared.bin", content).ok()) ++failures;
+        if (!listAll(store(), ws(), "root").ok()) ++failures;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  Result<testutil::Listing> listing = listAll(store(), ws(), "root");
+  ASSERT_OK(listing);
+  EXPECT_EQ(listing->nodes.size(), static_cast<std::size_t>(kThreads * kFilesEach + 1));
+}
+
 // ------------------------------------------------------------------ intelligence
 
 TEST_P(RemoteStoreContract, SearchFindsAnUploadedTextFile) {
