@@ -1,5 +1,7 @@
 #include "emulator/EmulatorServer.h"
 
+#include <sys/socket.h>
+
 #include <cstdlib>
 #include <thread>
 
@@ -34,6 +36,11 @@ void addRateHeaders(httplib::Response& res, const RateLimitHeaders& h) {
 }
 
 }  // namespace
+
+bool HttpServer::widenBacklog(int backlog) {
+  socket_t sock = svr_sock_;
+  return sock != INVALID_SOCKET && ::listen(sock, backlog) == 0;
+}
 
 EmulatorServer::EmulatorServer(EmulatorConfig config) : config_(std::move(config)) {}
 
@@ -195,6 +202,7 @@ Result<int> EmulatorServer::bind() {
     return makeError(ErrorCode::kUnavailable,
                      "cannot listen on " + config_.host + ":" + std::to_string(config_.port));
   }
+  if (!server_.widenBacklog(1024)) FASTIO_LOG_WARN("could not widen the listen backlog");
   return port;
 }
 

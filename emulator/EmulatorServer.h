@@ -19,6 +19,13 @@
 
 namespace fastio::emu {
 
+// httplib listens with a backlog of 5, too small for bursts of new clients; this lets the
+// emulator widen it once bound (listen() again on a listening socket updates the backlog).
+class HttpServer : public httplib::Server {
+ public:
+  bool widenBacklog(int backlog);
+};
+
 class EmulatorServer {
  public:
   // Opens the state under config.dataDir and registers every route; does not bind yet.
@@ -47,7 +54,7 @@ class EmulatorServer {
   FaultInjector faults_;
   AuthPolicy auth_;
   std::unique_ptr<State> state_;
-  httplib::Server server_;
+  HttpServer server_;
   std::unique_ptr<EmulatorContext> context_;
   std::mutex shutdownMu_;
   std::vector<std::function<void()>> shutdownCallbacks_;
