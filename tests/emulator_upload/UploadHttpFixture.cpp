@@ -25,18 +25,6 @@ Reply toReply(const httplib::Result& res) {
   return r;
 }
 
-std::vector<std::string> emulatorArgs(const fs::path& dir, const std::string& token) {
-  return {"--data",
-          (dir / "data").string(),
-          "--seed",
-          (dir / "seed").string(),
-          "--token",
-          token,
-          "--oauth-auto-approve",
-          "--log-level",
-          "warn"};
-}
-
 }  // namespace
 
 std::string randomBytes(std::size_t n, unsigned seed) {
@@ -54,32 +42,33 @@ std::string hexDigest(const std::string& bytes, const std::string& algo) {
 
 void UploadHttpTest::SetUp() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  tempDir = fs::temp_directory_path() / ("fastio-upload-" + std::to_string(::getpid()) + "-" +
+  seedDir = fs::temp_directory_path() / ("fastio-upload-seed-" + std::to_string(::getpid()) + "-" +
                                          info->test_suite_name() + "-" + info->name());
-  fs::remove_all(tempDir);
-  fs::create_directories(tempDir / "seed" / kWorkspace);
-  std::ofstream(tempDir / "seed" / kWorkspace / "readme.txt") << "seeded\n";
-  emulator = std::make_unique<EmulatorLauncher>(emulatorArgs(tempDir, token));
+  fs::remove_all(seedDir);
+  fs::create_directories(seedDir / kWorkspace);
+  std::ofstream(seedDir / kWorkspace / "readme.txt") << "seeded\n";
+  fastio::testing::EmulatorOptions options;
+  options.token = token;
+  options.seedDir = seedDir;
+  options.extraArgs = {"--oauth-auto-approve", "--log-level", "warn"};
+  emulator = std::make_unique<fastio::testing::EmulatorProcess>(options);
   ASSERT_TRUE(emulator->running());
 }
 
 void UploadHttpTest::TearDown() {
   emulator.reset();
   std::error_code ec;
-  fs::remove_all(tempDir, ec);
+  fs::remove_all(seedDir, ec);
 }
 
 void UploadHttpTest::crashAndRestart() {
-  emulator->kill();
-  emulator = std::make_unique<EmulatorLauncher>(emulatorArgs(tempDir, token));
+  emulator->kill9();
+  emulator->restart();
   ASSERT_TRUE(emulator->running());
 }
 
 std::unique_ptr<httplib::Client> UploadHttpTest::client() const {
-  auto c = std::make_unique<httplib::Client>("127.0.0.1", emulator->port());
-  c->set_bearer_token_auth(token.c_str());
-  c->set_read_timeout(120, 0);
-  return c;
+  return emulator->client();
 }
 
 Reply UploadHttpTest::get(const std::string& path) const {

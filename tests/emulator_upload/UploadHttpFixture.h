@@ -1,6 +1,6 @@
 #pragma once
-// A started fastio-emulator (seeded with one workspace, "upload-ws", OAuth auto-approve on) and
-// the small HTTP helpers the upload and OAuth tests share.
+// A started fastio-emulator (tests/support/EmulatorProcess; seeded with one workspace,
+// "upload-ws", OAuth auto-approve on) and the small HTTP helpers the upload and OAuth tests share.
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "tests/emulator_upload/EmulatorLauncher.h"
+#include "tests/support/EmulatorProcess.h"
 
 namespace fastio::emu::testing {
 
@@ -50,8 +50,8 @@ class UploadHttpTest : public ::testing::Test {
   // The current content of a file node.
   std::optional<std::string> readFile(const std::string& nodeId) const;
 
-  std::unique_ptr<EmulatorLauncher> emulator;
-  std::filesystem::path tempDir;
+  std::unique_ptr<fastio::testing::EmulatorProcess> emulator;
+  std::filesystem::path seedDir;
   std::string token = "upload-test-token";
 };
 
