@@ -367,6 +367,28 @@ struct DirtyJournal::Impl {
     return okStatus();
   }
 
+  // Flushes the file's staging log in the caller's thread, so that concurrent syncs of
+  // different files flush their logs in parallel and the group commit is left with the LMDB
+  // commit alone.
+  Status flushLog(FileEntry& e) {
+    std::shared_ptr<StagingFile> log;
+    uint64_t size = 0, gen = 0;
+    {
+      std::lock_guard<std::mutex> lock(e.mu);
+      if (e.discarded || e.removed || e.logSize <= e.syncedLogSize) return okStatus();
+      auto f = logFor(e, false);
+      if (!f.ok()) return f.error();
+      log = *f;
+      size = e.logSize;
+      gen = e.logGen;
+    }
+    FASTIO_TRY(log->dataSync());
+    std::lock_guard<std::mutex> lock(e.mu);
+    // A compaction may have switched logs meanwhile; then this flush proves nothing new.
+    if (e.logGen == gen) e.syncedLogSize = std::max(e.syncedLogSize, size);
+    return okStatus();
+  }
+
   Status groupSync(std::optional<FileKey> key) {
     std::unique_lock<std::mutex> lock(groupMu);
     if (!openBatch) openBatch = std::make_shared<Batch>();
@@ -595,6 +617,7 @@ Result<ReadPlan> DirtyJournal::readSnapshot(FileKey key, uint64_t offset,
 Status DirtyJournal::sync(FileKey key) {
   auto e = impl_->find(key);
   if (!e.ok()) return e.error();
+  FASTIO_TRY(impl_->flushLog(**e));
   return impl_->groupSync(key);
 }
 
