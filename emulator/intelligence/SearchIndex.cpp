@@ -176,7 +176,10 @@ double nameMatchScore(std::string_view name, std::string_view query, NameMatch m
     case NameMatch::kAuto:
       break;
   }
-  if (hasWildcard(q)) return globMatch(q, n) ? 0.8 : 0;
+  // A query of wildcards only ("**", "?") would match everything: auto mode reads it literally.
+  if (hasWildcard(q) && q.find_first_not_of("*?") != std::string::npos) {
+    return globMatch(q, n) ? 0.8 : 0;
+  }
   if (const double s = substringScore(); s > 0) return s;
   // Every meaningful word of the query appears in the name ("onboarding checklist" finds
   // "onboarding-checklist.md").

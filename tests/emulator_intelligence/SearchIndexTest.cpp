@@ -186,6 +186,14 @@ TEST_F(SearchIndexTest, FilenameModes) {
   EXPECT_TRUE(r.hits[0].snippet.empty());
 }
 
+TEST(NameMatchScore, AutoModeReadsAllWildcardQueriesLiterally) {
+  EXPECT_EQ(nameMatchScore("report.md", "**", NameMatch::kAuto, false), 0.0);
+  EXPECT_EQ(nameMatchScore("ab", "??", NameMatch::kAuto, false), 0.0);
+  EXPECT_GT(nameMatchScore("what??.txt", "??", NameMatch::kAuto, false), 0.0);
+  EXPECT_GT(nameMatchScore("report.md", "*.md", NameMatch::kAuto, false), 0.0);
+  EXPECT_GT(nameMatchScore("ab", "??", NameMatch::kGlob, false), 0.0);
+}
+
 TEST_F(SearchIndexTest, AutoModeMatchesAllWordsOfTheQueryInAName) {
   addFile("f1", "onboarding-checklist.md", {{1, "nothing relevant"}});
   const auto r = search("onboarding checklist", SearchIn::kFilename);
