@@ -262,6 +262,10 @@ Status BlockCache::putOnce(const BlockKey& key, std::string_view data, uint64_t 
   std::string k = encodeKey(key);
   FASTIO_TRY(removeBlockInTxn(*txn, k, nullptr));
   uint64_t b = budget();
+  if (charge > b) {  // the reservation grew since put() checked
+    return makeError(ErrorCode::kNoSpace,
+                     "block cache budget of " + std::to_string(b) + " bytes cannot hold one block");
+  }
   uint64_t high = static_cast<uint64_t>(static_cast<double>(b) * options_.highWatermark);
   if (charged_ + charge > high) {
     uint64_t low = static_cast<uint64_t>(static_cast<double>(b) * options_.lowWatermark);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <unordered_set>
 
 #include "cache/Codec.h"
 
@@ -327,13 +328,39 @@ Status MetadataCache::putListing(std::string_view parentId, const std::vector<Ca
   }
   auto txn = env_.beginWrite();
   if (!txn.ok()) return txn.error();
+  // The previous children, so that nodes gone from the folder are dropped, not leaked.
+  std::vector<std::string> previous;
+  {
+    std::string prefix = childPrefix(parentId);
+    auto c = txn->cursor(children_);
+    if (!c.ok()) return c.error();
+    for (auto at = c->seek(prefix);; at = c->next()) {
+      if (!at.ok()) return at.error();
+      if (!*at || !c->key().starts_with(prefix)) break;
+      previous.emplace_back(c->value());
+    }
+  }
   auto removed = txn->delPrefix(children_, childPrefix(parentId));
   if (!removed.ok()) return removed.error();
+  std::unordered_set<std::string> current;
   for (const auto& n : children) {
     CachedNode stored = n;
     stored.parentId = std::string(parentId);
     FASTIO_TRY(txn->put(nodes_, stored.id, encodeNode(stored)));
     FASTIO_TRY(txn->put(children_, childKey(parentId, stored.name), stored.id));
+    current.insert(stored.id);
+  }
+  for (const auto& id : previous) {
+    if (current.count(id) != 0) continue;
+    auto v = txn->get(nodes_, id);
+    if (!v.ok()) return v.error();
+    if (!v->has_value()) continue;
+    auto old = decodeNode(**v);
+    // Only if it still belongs here: a node that moved elsewhere keeps its record.
+    if (!old.ok() || old->parentId == parentId) {
+      auto d = txn->del(nodes_, id);
+      if (!d.ok()) return d.error();
+    }
   }
   int64_t now = nowNs();
   FASTIO_TRY(txn->put(listings_, parentId, encodeListing({true, now, now + ttlNs(ttl)})));

@@ -102,8 +102,22 @@ TEST_F(MetadataCacheTest, PutListingReplacesChildrenAndPrefixesDoNotLeak) {
   ASSERT_EQ(l->children.size(), 1u);
   EXPECT_EQ(l->children[0].id, "c");
   EXPECT_EQ(cache_->listing("dd")->children.size(), 1u);
+  // The node that left the folder is gone too, not leaked.
+  EXPECT_FALSE(cache_->node("a")->has_value());
+  EXPECT_TRUE(cache_->node("b")->has_value());
   ASSERT_TRUE(cache_->invalidateListing("d").ok());
   EXPECT_FALSE(cache_->listing("d")->complete);
+}
+
+TEST_F(MetadataCacheTest, ANodeThatMovedAwayKeepsItsRecordWhenItsOldFolderIsRelisted) {
+  ASSERT_TRUE(cache_->putListing("d", {file("x", "d", "x", "1")}, std::chrono::seconds(5)).ok());
+  ASSERT_TRUE(cache_->putNode(file("x", "e", "x", "1")).ok());
+  ASSERT_TRUE(cache_->putListing("d", {}, std::chrono::seconds(5)).ok());
+  auto moved = cache_->node("x");
+  ASSERT_TRUE(moved->has_value());
+  EXPECT_EQ((*moved)->parentId, "e");
+  EXPECT_TRUE(cache_->child("e", "x")->has_value());
+  EXPECT_TRUE(cache_->listing("d")->children.empty());
 }
 
 TEST_F(MetadataCacheTest, WorkspacesAreReplacedAsAWhole) {
