@@ -4,6 +4,7 @@
 
 #include "client/testing/InMemoryRemoteStore.h"
 #include "client/testing/NameRules.h"
+#include "client/testing/SyntheticContent.h"
 
 namespace fastio::testing {
 namespace {
@@ -41,7 +42,7 @@ uint32_t chunkCountFor(uint64_t size, uint64_t chunkSize) {
 Result<ReadOutcome> InMemoryRemoteStore::read(const ReadRequest& request, const ByteSink& sink,
                                               Deadline deadline) {
   FASTIO_TRY(begin(RemoteMethod::kRead, deadline));
-  std::shared_ptr<const std::string> content;
+  StoredVersion version;
   bool ignoreRange = false;
   uint64_t piece = 0;
   {
@@ -55,7 +56,7 @@ Result<ReadOutcome> InMemoryRemoteStore::read(const ReadRequest& request, const 
       return makeError(ErrorCode::kInvalid, "'" + stored.node.name + "' is not a file");
     }
     if (request.versionId.empty()) {
-      content = stored.versions.back().content;
+      version = stored.versions.back();
     } else {
       const std::string wanted = normalizeNodeId(request.versionId);
       auto v = std::find_if(stored.versions.begin(), stored.versions.end(),
@@ -64,13 +65,13 @@ Result<ReadOutcome> InMemoryRemoteStore::read(const ReadRequest& request, const 
         return makeError(ErrorCode::kNotFound, "version '" + request.versionId + "' of '" +
                                                    stored.node.name + "' not found");
       }
-      content = v->content;
+      version = *v;
     }
     ignoreRange = ignoreRange_;
     piece = readPieceSize_;
   }
 
-  const uint64_t total = content->size();
+  const uint64_t total = version.content ? version.content->size() : version.syntheticSize;
   const bool wholeFile = request.offset == 0 && request.length == 0;
   ReadOutcome outcome;
   outcome.totalSize = total;
@@ -83,10 +84,19 @@ Result<ReadOutcome> InMemoryRemoteStore::read(const ReadRequest& request, const 
     begin = std::min(request.offset, total);
     if (request.length != 0 && request.length < total - begin) end = begin + request.length;
   }
+  std::string generated;  // the current piece of a synthetic version
   for (uint64_t pos = begin; pos < end; pos += piece) {
     if (deadline.expired()) return deadlinePassed("read");
     const uint64_t n = std::min(piece, end - pos);
-    FASTIO_TRY(sink(pos, std::string_view(content->data() + pos, n)));
+    std::string_view bytes;
+    if (version.content) {
+      bytes = std::string_view(version.content->data() + pos, n);
+    } else {
+      generated.resize(n);
+      fillSyntheticBytes(version.syntheticSeed, pos, generated.data(), n);
+      bytes = generated;
+    }
+    FASTIO_TRY(sink(pos, bytes));
     outcome.bytesDelivered += n;
   }
   std::lock_guard lock(mu_);

@@ -54,6 +54,7 @@ Result<SearchResult> InMemoryRemoteStore::searchLocked(const WorkspaceState& ws,
       std::size_t nameHits = 0;
       for (const std::string& term : terms) nameHits += countOccurrences(nameLower, term, 3);
       if (options.searchIn != SearchIn::kFilename && !stored.versions.empty() &&
+          stored.versions.back().content &&  // synthetic content is not indexed
           looksLikeText(*stored.versions.back().content)) {
         text = stored.versions.back().content.get();
         const std::string contentLower = toLowerAscii(*text);

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "client/testing/NameRules.h"
+#include "client/testing/SyntheticContent.h"
 #include "client/testing/TextScoring.h"
 
 namespace fastio::testing {
@@ -197,14 +198,23 @@ InMemoryRemoteStore::StoredNode& InMemoryRemoteStore::insertNodeLocked(Workspace
 void InMemoryRemoteStore::setContentLocked(WorkspaceState& ws, StoredNode& stored,
                                            std::string content) {
   (void)ws;
+  const uint64_t size = content.size();
+  std::string hash = md5Hex(content);
+  StoredVersion version;
+  version.content = std::make_shared<const std::string>(std::move(content));
+  addVersionLocked(stored, std::move(version), size, std::move(hash));
+}
+
+void InMemoryRemoteStore::addVersionLocked(StoredNode& stored, StoredVersion version, uint64_t size,
+                                           std::string hash) {
   Node& node = stored.node;
-  node.size = content.size();
-  node.hash = md5Hex(content);
-  node.hashAlgo = "md5";
+  node.size = size;
+  node.hashAlgo = hash.empty() ? "" : "md5";
+  node.hash = std::move(hash);
   node.version = newIdLocked('v');
   node.modified = clock_.wallNow();
-  stored.versions.push_back(
-      StoredVersion{node.version, std::make_shared<const std::string>(std::move(content))});
+  version.id = node.version;
+  stored.versions.push_back(std::move(version));
   stored.searchableAt = clock_.now() + searchIndexLag_;
 }
 
@@ -695,6 +705,23 @@ Node InMemoryRemoteStore::seedFile(const std::string& workspaceId, const std::st
   return orThrow(storeFileLocked(*ws, parent.id, leaf, "", std::move(content)), "seedFile");
 }
 
+Node InMemoryRemoteStore::seedSyntheticFile(const std::string& workspaceId, const std::string& path,
+                                            uint64_t size, uint32_t seed) {
+  // Store an empty file first (creating parents, keeping an existing id), then give it a
+  // synthetic version in place of that content.
+  const Node placeholder = seedFile(workspaceId, path, std::string());
+  std::lock_guard lock(mu_);
+  WorkspaceState* ws = orThrow(workspaceLocked(workspaceId), "seedSyntheticFile");
+  StoredNode& stored = ws->nodes.at(placeholder.id);
+  stored.versions.pop_back();
+  StoredVersion version;
+  version.syntheticSize = size;
+  version.syntheticSeed = seed;
+  addVersionLocked(stored, std::move(version), size, "");
+  recordNodeChangeLocked(*ws, stored);
+  return publicNodeLocked(*ws, stored);
+}
+
 Result<Node> InMemoryRemoteStore::externalWrite(const std::string& workspaceId,
                                                 const std::string& nodeId, std::string content) {
   std::lock_guard lock(mu_);
@@ -771,7 +798,11 @@ std::optional<std::string> InMemoryRemoteStore::contentOf(const std::string& wor
   if (ws == nullptr) return std::nullopt;
   auto it = ws->nodes.find(normalizeNodeId(nodeId));
   if (it == ws->nodes.end() || it->second.versions.empty()) return std::nullopt;
-  return *it->second.versions.back().content;
+  const StoredVersion& current = it->second.versions.back();
+  if (!current.content) {
+    return syntheticBytes(current.syntheticSeed, 0, current.syntheticSize);
+  }
+  return *current.content;
 }
 
 std::vector<std::string> InMemoryRemoteStore::versionsOf(const std::string& workspaceId,

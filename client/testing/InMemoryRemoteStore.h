@@ -128,6 +128,10 @@ class InMemoryRemoteStore final : public RemoteStore {
   Node seedFolder(const std::string& workspaceId, const std::string& path);
   // Creates or overwrites the file at `path`, creating parent folders as needed.
   Node seedFile(const std::string& workspaceId, const std::string& path, std::string content);
+  // The same, with `size` bytes computed on demand from `seed` (see SyntheticContent.h) and not
+  // stored: a multi-GiB file costs nothing. Its hash is empty and search skips its content.
+  Node seedSyntheticFile(const std::string& workspaceId, const std::string& path, uint64_t size,
+                         uint32_t seed);
 
   // ---- changes made "by another client" (emit activity; do not count as calls) ----
   Result<Node> externalWrite(const std::string& workspaceId, const std::string& nodeId,
@@ -154,7 +158,9 @@ class InMemoryRemoteStore final : public RemoteStore {
  private:
   struct StoredVersion {
     std::string id;
-    std::shared_ptr<const std::string> content;
+    std::shared_ptr<const std::string> content;  // null for a synthetic version
+    uint64_t syntheticSize = 0;
+    uint32_t syntheticSeed = 0;
   };
   struct StoredNode {
     Node node;
@@ -203,6 +209,7 @@ class InMemoryRemoteStore final : public RemoteStore {
   std::string newIdLocked(char prefix);
   StoredNode& insertNodeLocked(WorkspaceState& ws, Node node);
   void setContentLocked(WorkspaceState& ws, StoredNode& stored, std::string content);
+  void addVersionLocked(StoredNode& stored, StoredVersion version, uint64_t size, std::string hash);
   void trashLocked(WorkspaceState& ws, StoredNode& stored);
   // Moves and/or renames a live node, keeping the children index right.
   void relinkLocked(WorkspaceState& ws, StoredNode& stored, const std::string& newParentId,

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "client/testing/InMemoryRemoteStore.h"
+#include "client/testing/SyntheticContent.h"
 #include "tests/client/StoreTestUtil.h"
 
 namespace fastio::testing {
@@ -368,6 +369,32 @@ TEST_F(InMemoryRemoteStoreTest, RestrictedNamesAreRefused) {
   EXPECT_TRUE(store_.createFolder(ws_, "root", "ünïcödé ✓", soon()).ok());
   EXPECT_EQ(outcome(store_.deleteNode(ws_, "root", soon())), "invalid");
   EXPECT_EQ(outcome(store_.rename(ws_, "root", "x", "", soon())), "invalid");
+}
+
+TEST_F(InMemoryRemoteStoreTest, SyntheticFilesServeHugeContentWithoutStoringIt) {
+  EXPECT_EQ(syntheticBytes(5, 3, 10), syntheticBytes(5, 0, 13).substr(3));
+  EXPECT_NE(syntheticBytes(5, 0, 64), syntheticBytes(6, 0, 64));
+
+  constexpr uint64_t kSize = 3ull * 1024 * 1024 * 1024;  // 3 GiB, never materialised
+  const Node big = store_.seedSyntheticFile(ws_, "media/huge.bin", kSize, 5);
+  EXPECT_EQ(big.size, kSize);
+  EXPECT_FALSE(big.version.empty());
+  EXPECT_EQ(store_.versionsOf(ws_, big.id).size(), 1u);
+  const uint64_t offset = 2ull * 1024 * 1024 * 1024 + 5;
+  Result<testutil::ReadBack> middle = readRange(store_, ws_, big.id, offset, 200000);
+  ASSERT_TRUE(middle.ok());
+  EXPECT_EQ(middle->firstOffset, offset);
+  EXPECT_TRUE(middle->bytes == syntheticBytes(5, offset, 200000));
+  Result<testutil::ReadBack> tail = readRange(store_, ws_, big.id, kSize - 10, 100);
+  ASSERT_TRUE(tail.ok());
+  EXPECT_EQ(tail->bytes, syntheticBytes(5, kSize - 10, 10));
+  EXPECT_TRUE(store_.search(ws_, "huge", SearchOptions{}, soon()).ok());
+
+  // An ordinary upload replaces it in place.
+  Result<UploadResult> replaced = uploadString(store_, ws_, big.parentId, "huge.bin", "small");
+  ASSERT_TRUE(replaced.ok());
+  EXPECT_EQ(replaced->node.id, big.id);
+  EXPECT_EQ(readAll(store_, ws_, big.id).valueOr(""), "small");
 }
 
 TEST_F(InMemoryRemoteStoreTest, MoveOfAFileOntoAFolderNameIsAutoRenamed) {
