@@ -264,6 +264,10 @@ Result<std::unique_ptr<SearchIndex>> SearchIndex::open(const std::filesystem::pa
   if (!db.ok()) return db.error();
   std::unique_ptr<SearchIndex> index(new SearchIndex(std::move(db).value()));
   FASTIO_TRY(index->createSchema());
+  // Searches use their own connection: in WAL mode they read while ingestion writes.
+  auto reader = SqliteDb::open(dbFile);
+  if (!reader.ok()) return reader.error();
+  index->readDb_ = std::move(reader).value();
   return index;
 }
 
@@ -384,8 +388,9 @@ Status SearchIndex::removeWorkspace(const std::string& workspaceId) {
 }
 
 Result<std::optional<IndexedNode>> SearchIndex::node(const std::string& nodeId) {
-  std::lock_guard lock(mu_);
-  auto st = db_->prepare("SELECT " + std::string(kNodeColumns) + " FROM nodes WHERE node_id = ?1");
+  std::lock_guard lock(readMu_);
+  auto st =
+      readDb_->prepare("SELECT " + std::string(kNodeColumns) + " FROM nodes WHERE node_id = ?1");
   if (!st.ok()) return st.error();
   auto row = st->bind(1, nodeId).step();
   if (!row.ok()) return row.error();
@@ -394,8 +399,8 @@ Result<std::optional<IndexedNode>> SearchIndex::node(const std::string& nodeId) 
 }
 
 Result<bool> SearchIndex::contentReady(const std::string& nodeId) {
-  std::lock_guard lock(mu_);
-  auto st = db_->prepare(
+  std::lock_guard lock(readMu_);
+  auto st = readDb_->prepare(
       "SELECT content_version IS NOT NULL AND content_version = version_id FROM nodes "
       "WHERE node_id = ?1");
   if (!st.ok()) return st.error();
@@ -408,7 +413,7 @@ Result<std::vector<SearchIndex::ChunkHit>> SearchIndex::matchChunks(
     const std::string& workspaceId, const std::string& ftsExpression, size_t maxRows) {
   // Only content of the node's current version counts (a new version is "pending" until
   // indexed). bm25() is negative, smaller is better.
-  auto st = db_->prepare(R"sql(
+  auto st = readDb_->prepare(R"sql(
     SELECT o.node_id, chunks.rowid, o.page, bm25(chunks) AS score
     FROM chunks JOIN chunk_owner o ON o.chunk_rowid = chunks.rowid
                 JOIN nodes n ON n.node_id = o.node_id
@@ -429,7 +434,7 @@ Result<std::vector<SearchIndex::ChunkHit>> SearchIndex::matchChunks(
 
 Result<std::string> SearchIndex::passageSnippet(const std::string& ftsExpression, int64_t rowid,
                                                 SnippetSize size) {
-  auto st = db_->prepare(
+  auto st = readDb_->prepare(
       "SELECT highlight(chunks, 0, char(1), char(2)) FROM chunks WHERE chunks MATCH ?1 AND "
       "rowid = ?2");
   if (!st.ok()) return st.error();
@@ -440,8 +445,8 @@ Result<std::string> SearchIndex::passageSnippet(const std::string& ftsExpression
 }
 
 Result<std::vector<IndexedNode>> SearchIndex::workspaceNodes(const std::string& workspaceId) {
-  auto st =
-      db_->prepare("SELECT " + std::string(kNodeColumns) + " FROM nodes WHERE workspace_id = ?1");
+  auto st = readDb_->prepare("SELECT " + std::string(kNodeColumns) +
+                             " FROM nodes WHERE workspace_id = ?1");
   if (!st.ok()) return st.error();
   st->bind(1, workspaceId);
   std::vector<IndexedNode> nodes;
@@ -455,7 +460,7 @@ Result<std::vector<IndexedNode>> SearchIndex::workspaceNodes(const std::string& 
 }
 
 Result<SearchResults> SearchIndex::search(const SearchQuery& query) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(readMu_);
   auto nodes = workspaceNodes(query.workspaceId);
   if (!nodes.ok()) return nodes.error();
   std::unordered_map<std::string, SearchHit> byNode;
@@ -525,7 +530,7 @@ Result<SearchResults> SearchIndex::search(const SearchQuery& query) {
 Result<std::vector<Passage>> SearchIndex::topPassages(
     const std::string& workspaceId, const std::string& question, size_t maxPassages,
     SnippetSize snippet, const std::optional<std::unordered_set<std::string>>& scope) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(readMu_);
   std::vector<Passage> passages;
   const std::string fts = ftsOrExpression(queryTerms(question));
   if (fts.empty() || maxPassages == 0) return passages;
@@ -535,7 +540,7 @@ Result<std::vector<Passage>> SearchIndex::topPassages(
     if (passages.size() >= maxPassages) break;
     if (scope && !scope->contains(chunk.nodeId)) continue;
     auto st =
-        db_->prepare("SELECT " + std::string(kNodeColumns) + " FROM nodes WHERE node_id = ?1");
+        readDb_->prepare("SELECT " + std::string(kNodeColumns) + " FROM nodes WHERE node_id = ?1");
     if (!st.ok()) return st.error();
     auto row = st->bind(1, chunk.nodeId).step();
     if (!row.ok()) return row.error();
@@ -549,7 +554,7 @@ Result<std::vector<Passage>> SearchIndex::topPassages(
 
 Result<std::unordered_set<std::string>> SearchIndex::filesUnder(
     const std::string& workspaceId, const std::vector<std::string>& folderIds, int depth) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(readMu_);
   auto nodes = workspaceNodes(workspaceId);
   if (!nodes.ok()) return nodes.error();
   std::unordered_multimap<std::string, const IndexedNode*> children;

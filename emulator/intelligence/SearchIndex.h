@@ -2,7 +2,8 @@
 // The emulator's search index: node names (files and folders) and the extracted text of files,
 // in SQLite with FTS5 (porter + unicode61 tokenizer, BM25 ranking). One database file, persisted
 // across restarts. Content is split into passages of about kPassageBytes within a page; a search
-// keeps the best passage per file. Thread-safe: one connection behind a mutex.
+// keeps the best passage per file. Thread-safe: a writing and a reading connection, each behind
+// its own mutex, so searches are not held up by ingestion.
 
 #include <filesystem>
 #include <memory>
@@ -127,8 +128,10 @@ class SearchIndex {
                                      SnippetSize size);
   Result<std::vector<IndexedNode>> workspaceNodes(const std::string& workspaceId);
 
-  std::mutex mu_;
+  std::mutex mu_;  // guards db_, the connection that writes
   std::unique_ptr<SqliteDb> db_;
+  std::mutex readMu_;  // guards readDb_, the connection searches read through
+  std::unique_ptr<SqliteDb> readDb_;
 };
 
 // Name matching used by search, exposed for tests. Returns the match strength in (0, 1] or 0.
