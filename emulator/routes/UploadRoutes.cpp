@@ -46,6 +46,12 @@ std::string callerId(const UploadService& svc) {
   return svc.ctx.state.user().id;
 }
 
+// Engine errors as API errors; a 429 (busy chunk slots, too many sessions) says when to retry.
+void sendUploadError(Response& res, const Error& error) {
+  if (error.httpStatus == 429) res.set_header("Retry-After", "1");
+  http::sendError(res, error);
+}
+
 // An unsigned integer field; nullopt when absent, `bad` set when present but malformed.
 std::optional<std::uint64_t> parseUnsigned(const std::optional<std::string>& text, bool& bad) {
   if (!text) return std::nullopt;
@@ -116,18 +122,18 @@ void handleCreate(const ServicePtr& svc, const Request& req, Response& res,
   });
   if (replyIfNotReady(*svc, res)) return;
   if (body.problem()) return http::sendError(res, 406, code::kInvalidInput, *body.problem());
-  if (bodyError) return http::sendError(res, *bodyError);
+  if (bodyError) return sendUploadError(res, *bodyError);
   NewUpload request;
   if (!parseNewUpload(*svc, body, request, res)) return;
 
   if (body.hasChunk()) {
     auto stored = svc->manager.storeSingleCall(request, *single);
-    if (!stored.ok()) return http::sendError(res, stored.error());
+    if (!stored.ok()) return sendUploadError(res, stored.error());
     http::sendOk(res, {{"id", stored->id}, {"new_file_id", stored->newFileId}});
     return;
   }
   auto session = svc->manager.createSession(request);
-  if (!session.ok()) return http::sendError(res, session.error());
+  if (!session.ok()) return sendUploadError(res, session.error());
   http::sendOk(res, {{"id", session->id}});
 }
 
@@ -147,7 +153,7 @@ void handleChunk(const ServicePtr& svc, const Request& req, Response& res,
     return &(*receipt)->body();
   });
   if (replyIfNotReady(*svc, res)) return;
-  if (!receipt.ok()) return http::sendError(res, receipt.error());
+  if (!receipt.ok()) return sendUploadError(res, receipt.error());
   if (body.problem()) return http::sendError(res, 406, code::kInvalidInput, *body.problem());
   if (!body.hasChunk()) {
     return http::sendError(res, 406, code::kInvalidInput,
@@ -172,14 +178,14 @@ void handleChunk(const ServicePtr& svc, const Request& req, Response& res,
         "Chunk " + std::to_string(*fields.order) + " failed (injected fault); send it again.");
   }
   auto session = svc->manager.commitChunk(**receipt, fields);
-  if (!session.ok()) return http::sendError(res, session.error());
+  if (!session.ok()) return sendUploadError(res, session.error());
   http::sendOk(res, {{"order", *fields.order},
                      {"size", session->chunks.at(*fields.order)},
                      {"session", session->toApiJson()}});
 }
 
 void sendSession(Response& res, const Result<UploadSession>& session) {
-  if (!session.ok()) return http::sendError(res, session.error());
+  if (!session.ok()) return sendUploadError(res, session.error());
   http::sendOk(res, {{"session", session->toApiJson()}});
 }
 
@@ -234,7 +240,7 @@ void registerRoutes(EmulatorContext& ctx) {
               });
   server.Get(sessionPath + "/chunk/", [svc](const Request& req, Response& res) {
     auto session = svc->manager.details(callerId(*svc), http::pathParam(req, 1));
-    if (!session.ok()) return http::sendError(res, session.error());
+    if (!session.ok()) return sendUploadError(res, session.error());
     http::sendOk(res, {{"chunks", session->toApiJson()["chunks"]}});
   });
   server.Delete(sessionPath + "/chunk/", [svc](const Request& req, Response& res) {
@@ -264,7 +270,7 @@ void registerRoutes(EmulatorContext& ctx) {
   });
   server.Delete(sessionPath + "/", [svc](const Request& req, Response& res) {
     auto cancelled = svc->manager.cancel(callerId(*svc), http::pathParam(req, 1));
-    if (!cancelled.ok()) return http::sendError(res, cancelled.error());
+    if (!cancelled.ok()) return sendUploadError(res, cancelled.error());
     http::sendOk(res, {{"id", cancelled->id}, {"status", "cancelled"}});
   });
   server.Get(base + "/details/", [svc](const Request&, Response& res) {

@@ -116,6 +116,44 @@ TEST_F(OAuthRoutesTest, BadRequestsAreOAuthErrors) {
   EXPECT_EQ(get("/current/oauth/authorize/code/?auth_request_id=nope").status, 404);
 }
 
+TEST_F(OAuthRoutesTest, WithoutAutoApproveTheSignedInUserApproves) {
+  fastio::testing::EmulatorOptions options;
+  options.token = "consent-token";
+  fastio::testing::EmulatorProcess manual(options);
+  httplib::Client anonymous("127.0.0.1", manual.port());
+  auto started = anonymous.Get(("/current/oauth/authorize/?client_id=fastiofs&response_type=code"
+                                "&code_challenge=" +
+                                s256Challenge(verifier) +
+                                "&code_challenge_method=S256&state=m&response_format=json")
+                                   .c_str());
+  ASSERT_TRUE(started);
+  ASSERT_EQ(started->status, 200) << started->body;
+  auto startedJson = nlohmann::json::parse(started->body);
+  EXPECT_EQ(startedJson["approved"], false);
+  std::string id = startedJson["auth_request_id"];
+  auto pending = anonymous.Get(("/current/oauth/authorize/code/?auth_request_id=" + id).c_str());
+  ASSERT_TRUE(pending);
+  EXPECT_EQ(pending->status, 406) << pending->body;
+  EXPECT_NE(pending->body.find("authorization_pending"), std::string::npos);
+  // The consent step needs a signed-in user.
+  auto refused =
+      anonymous.Post("/current/oauth/authorize/", httplib::Params{{"auth_request_id", id}});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 401);
+  auto approved =
+      manual.client()->Post("/current/oauth/authorize/", httplib::Params{{"auth_request_id", id}});
+  ASSERT_TRUE(approved);
+  ASSERT_EQ(approved->status, 200) << approved->body;
+  std::string code = nlohmann::json::parse(approved->body)["code"];
+  auto tokens =
+      anonymous.Post("/current/oauth/token/", httplib::Params{{"grant_type", "authorization_code"},
+                                                              {"code", code},
+                                                              {"code_verifier", verifier},
+                                                              {"client_id", "fastiofs"}});
+  ASSERT_TRUE(tokens);
+  EXPECT_EQ(tokens->status, 200) << tokens->body;
+}
+
 TEST_F(OAuthRoutesTest, MetadataLivesAtTheHostRoot) {
   Reply meta = get("/.well-known/oauth-authorization-server/");
   ASSERT_EQ(meta.status, 200) << meta.body;

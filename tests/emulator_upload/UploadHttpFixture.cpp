@@ -20,6 +20,7 @@ Reply toReply(const httplib::Result& res) {
   if (!res) return r;
   r.status = res->status;
   r.body = res->body;
+  r.headers = res->headers;
   r.json = nlohmann::json::parse(res->body, nullptr, false);
   if (r.json.is_discarded()) r.json = nlohmann::json::object();
   return r;

@@ -22,6 +22,7 @@ struct Reply {
   int status = 0;  // 0 = no response at all
   nlohmann::json json;
   std::string body;
+  httplib::Headers headers;
 };
 
 class UploadHttpTest : public ::testing::Test {

@@ -111,6 +111,19 @@ TEST_F(UploadRoutesTest, ChunkFieldsMayComeAsFormFields) {
   EXPECT_EQ(readFile(session["new_file_id"]), bytes);
 }
 
+TEST_F(UploadRoutesTest, ARawOctetStreamBodyIsAChunkToo) {
+  std::string bytes = randomBytes(4321, 16);
+  std::string id = createSession("raw.bin", bytes.size());
+  auto res = client()->Post(("/current/upload/" + id + "/chunk/?order=1").c_str(), bytes,
+                            "application/octet-stream");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  ASSERT_EQ(postForm("/current/upload/" + id + "/complete/", {}).status, 200);
+  nlohmann::json session = waitForTerminal(id);
+  ASSERT_EQ(session["status"], "stored");
+  EXPECT_EQ(readFile(session["new_file_id"]), bytes);
+}
+
 TEST_F(UploadRoutesTest, ResentOrderReplacesTheChunk) {
   std::string first = randomBytes(kMiB, 6), second = randomBytes(kMiB, 7);
   std::string id = createSession("resent.bin", kMiB);
@@ -268,6 +281,9 @@ TEST_F(UploadRoutesTest, AFourthConcurrentChunkIsRefusedWith429) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   } while (steady_clock::now() < until);
   EXPECT_EQ(fourth.status, 429) << fourth.body;
+  auto retryAfter = fourth.headers.find("Retry-After");
+  ASSERT_NE(retryAfter, fourth.headers.end());
+  EXPECT_EQ(retryAfter->second, "1");
   for (auto& h : held) EXPECT_NE(h->finish().find(" 200 "), std::string::npos);
   held.clear();
   EXPECT_EQ(sendChunk(id, 4, std::string(kMiB, 'x')).status, 200);
