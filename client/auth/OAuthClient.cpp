@@ -68,6 +68,18 @@ Result<AuthorizationStart> OAuthClient::startAuthorization(Deadline deadline) {
   }
   start.browserUrl = browserUrlFor(start.authRequestId);
   start.approvedCode = http::textOr(http::member(*payload, "code"));
+  if (start.approvedCode.empty() && http::asBool(http::member(*payload, "approved")) == true) {
+    // Approved at once (the emulator's auto-approve): fetch the code the page would show.
+    http::HttpRequest codeReq;
+    codeReq.url = http::joinUrl(apiUrl_, "/oauth/authorize/code/",
+                                FormFields().add("auth_request_id", start.authRequestId));
+    codeReq.logName = "GET /oauth/authorize/code/";
+    Result<http::HttpResponse> codeResp = transport_.perform(codeReq, deadline);
+    if (!codeResp.ok()) return codeResp.error();
+    Result<http::Json> codePayload = http::decodeEnvelope(*codeResp, codeReq.logName);
+    if (!codePayload.ok()) return codePayload.error();
+    start.approvedCode = http::textOr(http::member(*codePayload, "code"));
+  }
   return start;
 }
 

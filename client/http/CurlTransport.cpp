@@ -281,7 +281,6 @@ Result<HttpResponse> CurlTransport::perform(const HttpRequest& request, Deadline
   curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 512L * 1024L);
   curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024L);
   curl_easy_setopt(h, CURLOPT_USERAGENT, options_.userAgent.c_str());
-  curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // whatever curl can decode
 
   const long remainingMs = static_cast<long>(deadline.remainingMillis());
   if (remainingMs >= 0) {

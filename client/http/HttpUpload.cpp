@@ -211,12 +211,9 @@ Result<UploadResult> HttpRemoteStore::resumeChunked(const UploadRequest& request
     return p.error();
   }
   if (gone) {
-    FASTIO_LOG_INFO("upload session {} can no longer be resumed; starting a new one",
-                    request.resumeSessionId);
-    UploadRequest fresh = request;
-    fresh.resumeSessionId.clear();
-    return fresh.size <= kSingleCallUploadMax ? uploadSingleCall(fresh, source, observer, deadline)
-                                              : uploadChunked(fresh, source, observer, deadline);
+    // The caller decides whether to start over (it may want to re-check its local copy first).
+    return makeError(ErrorCode::kNotFound, "upload session " + request.resumeSessionId +
+                                               " can no longer be resumed; start a new upload");
   }
   if (!sessionStillOpen(session->status)) {
     // Already completed before we were interrupted: only the wait is left.
@@ -359,7 +356,14 @@ Result<WireUploadSession> HttpRemoteStore::waitUntilStored(const std::string& se
   const Deadline until = deadline.capped(options_.uploadStoreWait);
   Duration pause = std::chrono::milliseconds(50);
   for (;;) {
-    Result<Json> p = callJson({.path = "/upload/" + percentEncode(sessionId) + "/details/"}, until);
+    // Long-poll (`wait`, seconds) where the server supports it; a quick non-final answer falls
+    // back to polling with backoff below.
+    const auto left = std::chrono::duration_cast<std::chrono::seconds>(until.remaining()).count();
+    const long long wait = std::clamp<long long>(left - 1, 0, 20);
+    Call details{.path = "/upload/" + percentEncode(sessionId) + "/details/", .stallSeconds = 0};
+    details.query.addIf(wait > 0, "wait", std::to_string(wait));
+    const SteadyTime asked = clock_.now();
+    Result<Json> p = callJson(details, until.capped(std::chrono::seconds(wait + 30)));
     if (!p.ok()) return p.error();
     Result<WireUploadSession> s = decodeUploadSession(*p);
     if (!s.ok()) return s.error();
@@ -376,8 +380,10 @@ Result<WireUploadSession> HttpRemoteStore::waitUntilStored(const std::string& se
       return makeError(ErrorCode::kDeadline, "upload session " + sessionId +
                                                  " not stored in time (state " + s->status + ")");
     }
-    FASTIO_TRY(sleepUnlessCancelled(pause, until));
-    pause = std::min<Duration>(pause * 2, std::chrono::seconds(2));
+    if (clock_.now() - asked < std::chrono::milliseconds(200)) {
+      FASTIO_TRY(sleepUnlessCancelled(pause, until));
+      pause = std::min<Duration>(pause * 2, std::chrono::seconds(2));
+    }
   }
 }
 

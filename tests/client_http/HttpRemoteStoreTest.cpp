@@ -620,26 +620,19 @@ TEST(HttpStoreUpload, ResumeSendsOnlyTheMissingChunks) {
   EXPECT_EQ(service.sessionsCreated, 0);
 }
 
-TEST(HttpStoreUpload, ResumeOfAVanishedSessionStartsAFreshOne) {
+TEST(HttpStoreUpload, ResumeOfAVanishedSessionIsNotFound) {
   FakeUploadService service;
   service.data = sampleContent(5 * 1024 * 1024);
   service.sessionGone = true;
-  Fixture f([&](const SentRequest& r) {
-    if (r.path() == "/upload/" && r.method == http::HttpMethod::kPost) {
-      std::lock_guard lock(service.mu);
-      service.sessionGone = false;
-    }
-    return service.handle(r);
-  });
+  Fixture f([&](const SentRequest& r) { return service.handle(r); });
   UploadRequest req = bigRequest(service.data);
   req.resumeSessionId = "S1";
   req.resumeChunkSize = 4 * 1024 * 1024;
-  RecordingObserver obs;
-  Result<UploadResult> r = f.store->upload(req, sourceOver(service.data), &obs, f.deadline());
-  ASSERT_TRUE(r.ok()) << r.error().describe();
-  EXPECT_EQ(service.sessionsCreated, 1);
-  EXPECT_EQ(obs.sessionId, "S1");
-  EXPECT_EQ(service.assembled(), service.data);
+  Result<UploadResult> r = f.store->upload(req, sourceOver(service.data), nullptr, f.deadline());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(service.sessionsCreated, 0);
+  EXPECT_EQ(f.transport.count("/upload/S1/chunk/"), 0u);
 }
 
 TEST(HttpStoreUpload, AVersionConflictAtAssemblyIsAConflict) {
