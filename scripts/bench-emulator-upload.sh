@@ -45,6 +45,7 @@ ID=$(curl -sf -H "$AUTH" -d name=big.bin -d size="$SIZE" -d action=create -d ins
 ls "$WORK/chunks" | awk '{ printf "%s %d\n", $1, NR }' |
   xargs -P 3 -n 2 sh -c 'curl -sf -o /dev/null -H "$0" -F "chunk=@$1/chunks/$4" \
       "$2/upload/$3/chunk/?order=$5"' "$AUTH" "$WORK" "$API" "$ID"
+sent=$(date +%s.%N)
 curl -sf -o /dev/null -H "$AUTH" -d '' "$API/upload/$ID/complete/"
 status=""
 while [ "$status" != stored ]; do
@@ -53,7 +54,9 @@ while [ "$status" != stored ]; do
 done
 end=$(date +%s.%N)
 secs=$(echo "$end - $start" | bc -l)
-printf "stored in %.2f s: %.1f MiB/s\n" "$secs" "$(echo "$SIZE_MIB / $secs" | bc -l)"
+printf "stored in %.2f s: %.1f MiB/s (chunks sent in %.2f s, complete -> stored %.2f s)\n" \
+  "$secs" "$(echo "$SIZE_MIB / $secs" | bc -l)" "$(echo "$sent - $start" | bc -l)" \
+  "$(echo "$end - $sent" | bc -l)"
 printf "emulator peak RSS: %s\n" "$(grep VmHWM /proc/$EMU_PID/status | awk '{print $2, $3}')"
 
 echo "== ${SMALL} single-call uploads of 4 KiB (curl loop)"
