@@ -1,6 +1,7 @@
 #include "fs/FileSystem.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -84,6 +85,10 @@ Result<std::shared_ptr<const FileSystem::WorkspaceList>> FileSystem::workspaces(
       return workspaces_;
     }
   }
+  if (allowStale && !health_.online() && !health_.shouldProbe(clock_.now())) {
+    std::lock_guard lock(mu_);
+    if (workspaces_) return workspaces_;
+  }
   auto fetched = workspaceFlight_.run(0, [&] { return fetchWorkspaces(); });
   if (fetched.ok() || !allowStale) return fetched;
   std::lock_guard lock(mu_);
@@ -93,7 +98,8 @@ Result<std::shared_ptr<const FileSystem::WorkspaceList>> FileSystem::workspaces(
 
 Result<std::shared_ptr<const FileSystem::WorkspaceList>> FileSystem::fetchWorkspaces() {
   const SteadyTime started = clock_.now();
-  auto listed = remote_.listWorkspaces(Deadline::after(options_.remoteTimeout, clock_));
+  auto listed =
+      remote_.listWorkspaces(Deadline::after(health_.callTimeout(options_.remoteTimeout), clock_));
   std::vector<Workspace> list;
   bool stale = false;
   if (listed.ok()) {
@@ -165,6 +171,7 @@ Result<Node> FileSystem::nodeFor(const InodeInfo& info, bool forceFresh) {
       clock_.now() - record->fetchedAt < options_.attrTtl) {
     return record->node;
   }
+  if (record && !health_.online() && !health_.shouldProbe(clock_.now())) return record->node;
   auto parent = inodes_.get(info.parent);
   if (parent && (parent->kind == InodeKind::kWorkspace || parent->kind == InodeKind::kFolder)) {
     auto listing = folders_.get(info.workspaceId, folderIdOf(*parent));
@@ -184,8 +191,9 @@ Result<Node> FileSystem::nodeFor(const InodeInfo& info, bool forceFresh) {
     }
   }
   // Not in its folder any more: moved elsewhere, or gone.
-  auto details = remote_.nodeDetails(info.workspaceId, {info.nodeId},
-                                     Deadline::after(options_.remoteTimeout, clock_));
+  auto details =
+      remote_.nodeDetails(info.workspaceId, {info.nodeId},
+                          Deadline::after(health_.callTimeout(options_.remoteTimeout), clock_));
   if (!details.ok()) {
     if (record && Health::meansOffline(details.error())) return record->node;
     return details.error();
@@ -680,6 +688,7 @@ void FileSystem::applyActivity(const std::string& workspaceId,
 StatusSnapshot FileSystem::statusSnapshot() const {
   StatusSnapshot s;
   s.version = options_.version;
+  s.pid = static_cast<int64_t>(getpid());
   s.apiUrl = options_.apiUrl;
   s.online = health_.online();
   s.offlineReason = health_.offlineReason();

@@ -66,6 +66,14 @@ Result<FolderCache::ListingPtr> FolderCache::get(const std::string& workspaceId,
       return it->second.listing;
     }
   }
+  if (!health_.online() && !health_.shouldProbe(clock_.now())) {
+    if (auto held = peek(workspaceId, folderId)) {
+      if (held->stale) return held;
+      auto copy = std::make_shared<FolderListing>(*held);
+      copy->stale = true;
+      return ListingPtr(std::move(copy));
+    }
+  }
   return flights_.run(key, [&] { return fetch(workspaceId, folderId); });
 }
 
@@ -86,7 +94,7 @@ Result<FolderCache::ListingPtr> FolderCache::fetch(const std::string& workspaceI
         for (auto& n : page.nodes) nodes.push_back(std::move(n));
         return true;
       },
-      Deadline::after(timeout_, clock_));
+      Deadline::after(health_.callTimeout(timeout_), clock_));
   if (!listed.ok()) {
     counters_.remoteErrors++;
     const bool offline = health_.recordFailure("list " + key, listed.error());

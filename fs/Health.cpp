@@ -29,6 +29,14 @@ bool Health::recordFailure(const std::string& what, const Error& err) {
   return offline;
 }
 
+bool Health::shouldProbe(SteadyTime now) {
+  std::lock_guard lock(mu_);
+  if (online_) return true;
+  if (now - lastProbe_ < probeInterval_) return false;
+  lastProbe_ = now;
+  return true;
+}
+
 bool Health::online() const {
   std::lock_guard lock(mu_);
   return online_;

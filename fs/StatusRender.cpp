@@ -27,6 +27,7 @@ std::string humanBytes(uint64_t bytes) {
 std::string renderStatusText(const StatusSnapshot& s) {
   std::string out = "fastiofs " + s.version + "\n";
   out += "server:     " + s.apiUrl + "\n";
+  out += "pid:        " + std::to_string(s.pid) + "\n";
   out += "state:      ";
   out += s.online ? "online\n"
                   : "offline (serving cached data): " + oneLine(s.offlineReason, 200) + "\n";
@@ -53,6 +54,7 @@ std::string renderStatsJson(const StatusSnapshot& s) {
   nlohmann::json doc;
   doc["version"] = s.version;
   doc["api_url"] = s.apiUrl;
+  doc["pid"] = s.pid;
   doc["online"] = s.online;
   doc["offline_reason"] = s.offlineReason;
   doc["uptime_seconds"] = s.uptimeSeconds;

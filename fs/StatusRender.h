@@ -11,6 +11,7 @@ namespace fastio::fs {
 
 struct StatusSnapshot {
   std::string version;        // fastiofs version
+  int64_t pid = 0;            // the daemon serving the mount (fastiofs unmount waits for it)
   std::string apiUrl;         // never carries a token
   bool online = true;         // false while the server is unreachable and we serve the cache
   std::string offlineReason;  // the last remote error when offline

@@ -6,6 +6,7 @@
 #include "fs/cli/ClientCommands.h"
 #include "fs/cli/CommandSet.h"
 #include "fs/cli/LoginCommand.h"
+#include "fs/cli/MountCommands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"fastiofs: Fast.io workspaces as a filesystem, and commands to use them"};
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
 
   fastio::cli::registerClientCommands(commands);  // ls, get, put, search, ask
   fastio::cli::registerLoginCommand(commands);    // login
+  fastio::cli::registerMountCommands(commands);   // mount, unmount, status
 
   app.require_subcommand(1);
   try {

@@ -1,0 +1,50 @@
+#pragma once
+// Adapters from the cache layer's LMDB classes to the small interfaces the core uses:
+// LmdbContentCache (cache::BlockCache as a ContentCache) and LmdbMetadataBackup
+// (cache::MetadataCache as a MetadataBackup). cache/ cannot see client/ types, so the node and
+// workspace conversions live here.
+
+#include "cache/BlockCache.h"
+#include "cache/MetadataCache.h"
+#include "fs/ContentCache.h"
+#include "fs/MetadataBackup.h"
+
+namespace fastio::fs {
+
+class LmdbContentCache final : public ContentCache {
+ public:
+  explicit LmdbContentCache(cache::BlockCache& blocks) : blocks_(blocks) {}
+  std::optional<std::string> get(const ContentKey& key) override;
+  bool contains(const ContentKey& key) override;
+  Status put(const ContentKey& key, std::string_view data) override;
+  uint64_t bytesUsed() const override;
+
+ private:
+  cache::BlockCache& blocks_;
+};
+
+class LmdbMetadataBackup final : public MetadataBackup {
+ public:
+  explicit LmdbMetadataBackup(cache::MetadataCache& metadata) : metadata_(metadata) {}
+  void saveWorkspaces(const std::vector<Workspace>& workspaces) override;
+  std::optional<std::vector<Workspace>> loadWorkspaces() override;
+  // Folder listings are stored under "<workspace id>:<folder id>" (folder ids such as "root"
+  // repeat across workspaces) and with their display names, so duplicates and hostile names
+  // survive the trip through the name-keyed cache.
+  void saveListing(const std::string& workspaceId, const std::string& folderId,
+                   const std::vector<Node>& children, Duration ttl) override;
+  std::optional<std::vector<Node>> loadListing(const std::string& workspaceId,
+                                               const std::string& folderId) override;
+  void saveAnswer(bool isAsk, const std::string& workspaceId, const std::string& query,
+                  const std::string& payload, Duration ttl) override;
+  std::optional<std::string> loadAnswer(bool isAsk, const std::string& workspaceId,
+                                        const std::string& query) override;
+
+  static cache::CachedNode toCached(const Node& node);
+  static Node fromCached(const cache::CachedNode& node);
+
+ private:
+  cache::MetadataCache& metadata_;
+};
+
+}  // namespace fastio::fs

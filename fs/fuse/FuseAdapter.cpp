@@ -1,0 +1,457 @@
+#include "fs/fuse/FuseAdapter.h"
+
+#include <fuse3/fuse_lowlevel.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "common/Log.h"
+#include "fs/fuse/ErrnoMap.h"
+
+namespace fastio::fuse {
+namespace {
+
+fs::FileSystem& fsOf(fuse_req_t req) {
+  return static_cast<FuseAdapter*>(fuse_req_userdata(req))->filesystem();
+}
+
+double seconds(Duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+timespec toTimespec(WallTime t) {
+  const auto ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  timespec ts{};
+  ts.tv_sec = static_cast<time_t>(ns / 1000000000);
+  ts.tv_nsec = static_cast<long>(ns % 1000000000);
+  if (ts.tv_nsec < 0) {
+    ts.tv_nsec += 1000000000;
+    ts.tv_sec -= 1;
+  }
+  return ts;
+}
+
+struct stat toStat(const fs::Attributes& a) {
+  struct stat st {};
+  st.st_ino = a.ino;
+  st.st_mode = a.mode;
+  st.st_nlink = a.nlink;
+  st.st_size = static_cast<off_t>(a.size);
+  st.st_uid = a.uid;
+  st.st_gid = a.gid;
+  st.st_blksize = a.blockSize;
+  st.st_blocks = static_cast<blkcnt_t>((a.size + 511) / 512);
+  st.st_mtim = toTimespec(a.mtime);
+  st.st_ctim = toTimespec(a.ctime);
+  st.st_atim = st.st_mtim;
+  return st;
+}
+
+fuse_entry_param toEntry(const fs::EntryReply& e) {
+  fuse_entry_param p{};
+  p.ino = e.attr.ino;
+  p.generation = 1;  // inode numbers are never reused within a mount
+  p.attr = toStat(e.attr);
+  p.attr_timeout = seconds(e.attrTtl);
+  p.entry_timeout = seconds(e.entryTtl);
+  return p;
+}
+
+// The one place a failure becomes errno: counts, logs at a fitting level, replies.
+void replyError(fuse_req_t req, const char* op, const Error& error) {
+  const int err = errnoFor(op, error.code);
+  switch (severityFor(op, error.code)) {
+    case FailureSeverity::kExpected:
+      FASTIO_LOG_TRACE("{}: {}", op, error.describe());
+      break;
+    case FailureSeverity::kRefusal:
+      FASTIO_LOG_DEBUG("{}: {}", op, error.describe());
+      break;
+    case FailureSeverity::kFailure:
+      FASTIO_LOG_WARN("{} failed: {}", op, redactSecrets(error.describe()));
+      break;
+  }
+  fuse_reply_err(req, err);
+}
+
+// ---------------------------------------------------------------- callbacks
+
+void opInit(void* userdata, fuse_conn_info* conn) {
+  auto* adapter = static_cast<FuseAdapter*>(userdata);
+  const uint32_t maxRead = adapter->config().maxReadBytes;
+  if (conn->capable & FUSE_CAP_READDIRPLUS) conn->want |= FUSE_CAP_READDIRPLUS;
+  if (conn->capable & FUSE_CAP_ASYNC_READ) conn->want |= FUSE_CAP_ASYNC_READ;
+  conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+  // max_write also sizes the kernel's request pages, which bound the size of one read.
+  conn->max_write = maxRead;
+  conn->max_read = maxRead;
+  conn->max_readahead =
+      std::min<uint32_t>(conn->max_readahead == 0 ? maxRead : conn->max_readahead, maxRead);
+}
+
+void opLookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  auto r = fsOf(req).lookup(parent, name);
+  if (r.ok()) {
+    fuse_entry_param e = toEntry(*r);
+    fuse_reply_entry(req, &e);
+    return;
+  }
+  if (r.error().code == ErrorCode::kNotFound) {
+    // A negative entry: the kernel remembers the miss for a short while.
+    fuse_entry_param e{};
+    e.ino = 0;
+    e.entry_timeout = 1.0;
+    fuse_reply_entry(req, &e);
+    return;
+  }
+  replyError(req, "lookup", r.error());
+}
+
+void opForget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
+  fsOf(req).forget(ino, nlookup);
+  fuse_reply_none(req);
+}
+
+void opForgetMulti(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
+  auto& fs = fsOf(req);
+  for (size_t i = 0; i < count; ++i) fs.forget(forgets[i].ino, forgets[i].nlookup);
+  fuse_reply_none(req);
+}
+
+void opGetattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
+  auto r = fsOf(req).getattr(ino);
+  if (!r.ok()) return replyError(req, "getattr", r.error());
+  struct stat st = toStat(r->attr);
+  fuse_reply_attr(req, &st, seconds(r->ttl));
+}
+
+void opSetattr(fuse_req_t req, fuse_ino_t ino, struct stat*, int, fuse_file_info*) {
+  replyError(req, "setattr", fsOf(req).refuseWrite(ino));
+}
+
+void opReadlink(fuse_req_t req, fuse_ino_t ino) {
+  auto r = fsOf(req).readlink(ino);
+  if (!r.ok()) return replyError(req, "readlink", r.error());
+  fuse_reply_readlink(req, r->c_str());
+}
+
+void opMkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t) {
+  auto r = fsOf(req).mkdir(parent, name);
+  if (!r.ok()) return replyError(req, "mkdir", r.error());
+  fuse_entry_param e = toEntry(*r);
+  fuse_reply_entry(req, &e);
+}
+
+void opMknod(fuse_req_t req, fuse_ino_t, const char*, mode_t mode, dev_t) {
+  if (S_ISREG(mode)) return replyError(req, "mknod", fsOf(req).refuseWrite(fs::kRootInode));
+  fuse_reply_err(req, EPERM);  // device nodes, fifos and sockets are never supported
+}
+
+void opRefuseAt(fuse_req_t req, fuse_ino_t parent, const char*) {
+  replyError(req, "write", fsOf(req).refuseWrite(parent));
+}
+
+void opSymlink(fuse_req_t req, const char*, fuse_ino_t, const char*) {
+  fuse_reply_err(req, EPERM);  // the service stores no symbolic links
+}
+
+void opLink(fuse_req_t req, fuse_ino_t, fuse_ino_t, const char*) {
+  fuse_reply_err(req, EPERM);  // hard links are never supported
+}
+
+void opRename(fuse_req_t req, fuse_ino_t parent, const char*, fuse_ino_t, const char*,
+              unsigned int) {
+  replyError(req, "rename", fsOf(req).refuseWrite(parent));
+}
+
+void opCreate(fuse_req_t req, fuse_ino_t parent, const char*, mode_t, fuse_file_info*) {
+  replyError(req, "create", fsOf(req).refuseWrite(parent));
+}
+
+void opOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  const bool writing = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC) != 0;
+  auto r = fsOf(req).open(ino, writing);
+  if (!r.ok()) return replyError(req, "open", r.error());
+  fi->fh = r->handle;
+  fi->keep_cache = r->keepCache ? 1 : 0;
+  fi->direct_io = r->directIo ? 1 : 0;
+  if (fuse_reply_open(req, fi) == -ENOENT) fsOf(req).release(r->handle);  // interrupted
+}
+
+void opRead(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
+  if (off < 0) return fuse_reply_err(req, EINVAL), void();
+  auto r = fsOf(req).read(fi->fh, static_cast<uint64_t>(off), size);
+  if (!r.ok()) return replyError(req, "read", r.error());
+  fuse_reply_buf(req, r->data(), r->size());
+}
+
+void opWrite(fuse_req_t req, fuse_ino_t ino, const char*, size_t, off_t, fuse_file_info*) {
+  replyError(req, "write", fsOf(req).refuseWrite(ino));
+}
+
+void opFlush(fuse_req_t req, fuse_ino_t, fuse_file_info*) {
+  fuse_reply_err(req, 0);
+}
+
+void opRelease(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+  fsOf(req).release(fi->fh);
+  fuse_reply_err(req, 0);
+}
+
+void opFsync(fuse_req_t req, fuse_ino_t, int, fuse_file_info*) {
+  fuse_reply_err(req, 0);  // nothing of this read-side mount is ever dirty
+}
+
+struct DirHandle {
+  std::shared_ptr<const fs::DirSnapshot> snapshot;
+};
+
+void opOpendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  auto r = fsOf(req).opendir(ino);
+  if (!r.ok()) return replyError(req, "opendir", r.error());
+  auto* handle = new DirHandle{std::move(*r)};
+  fi->fh = reinterpret_cast<uint64_t>(handle);
+  if (fuse_reply_open(req, fi) == -ENOENT) delete handle;
+}
+
+void readdirCommon(fuse_req_t req, size_t size, off_t off, fuse_file_info* fi, bool plus) {
+  auto* handle = reinterpret_cast<DirHandle*>(fi->fh);
+  const fs::DirSnapshot& snap = *handle->snapshot;
+  auto& fs = fsOf(req);
+  std::vector<char> buf(size);
+  size_t used = 0;
+  // Offsets: 0 = ".", 1 = "..", 2 + i = entries[i]; an entry's offset is that of the next one.
+  for (size_t index = static_cast<size_t>(std::max<off_t>(off, 0));; ++index) {
+    const std::string* name;
+    fs::Attributes attr;
+    const fs::DirEntry* entry = nullptr;
+    static const std::string kDot = ".", kDotDot = "..";
+    if (index == 0) {
+      name = &kDot;
+      attr.ino = snap.ino;
+      attr.mode = S_IFDIR;
+    } else if (index == 1) {
+      name = &kDotDot;
+      attr.ino = snap.parent;
+      attr.mode = S_IFDIR;
+    } else if (index - 2 < snap.entries.size()) {
+      entry = &snap.entries[index - 2];
+      name = &entry->name;
+      attr = entry->attr;
+    } else {
+      break;
+    }
+    const off_t next = static_cast<off_t>(index + 1);
+    size_t needed;
+    if (plus) {
+      needed = fuse_add_direntry_plus(req, nullptr, 0, name->c_str(), nullptr, 0);
+      if (needed > size - used) break;
+      fuse_entry_param e{};
+      if (entry != nullptr) {
+        e = toEntry(fs.acquire(*entry));  // the kernel takes a reference for this entry
+      } else {
+        e.attr = toStat(attr);  // "." and ".." carry no reference
+      }
+      fuse_add_direntry_plus(req, buf.data() + used, size - used, name->c_str(), &e, next);
+    } else {
+      struct stat st = toStat(attr);
+      needed = fuse_add_direntry(req, nullptr, 0, name->c_str(), nullptr, 0);
+      if (needed > size - used) break;
+      fuse_add_direntry(req, buf.data() + used, size - used, name->c_str(), &st, next);
+    }
+    used += needed;
+  }
+  fuse_reply_buf(req, buf.data(), used);
+}
+
+void opReaddir(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
+  readdirCommon(req, size, off, fi, false);
+}
+
+void opReaddirplus(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
+  readdirCommon(req, size, off, fi, true);
+}
+
+void opReleasedir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+  delete reinterpret_cast<DirHandle*>(fi->fh);
+  fuse_reply_err(req, 0);
+}
+
+void opFsyncdir(fuse_req_t req, fuse_ino_t, int, fuse_file_info*) {
+  fuse_reply_err(req, 0);
+}
+
+void opStatfs(fuse_req_t req, fuse_ino_t) {
+  const fs::FsStats s = fsOf(req).statfs();
+  struct statvfs v {};
+  v.f_bsize = s.blockSize;
+  v.f_frsize = s.blockSize;
+  v.f_blocks = s.blocks;
+  v.f_bfree = s.blocksFree;
+  v.f_bavail = s.blocksFree;
+  v.f_files = s.files;
+  v.f_ffree = s.filesFree;
+  v.f_favail = s.filesFree;
+  v.f_namemax = s.nameMax;
+  fuse_reply_statfs(req, &v);
+}
+
+void opSetxattr(fuse_req_t req, fuse_ino_t ino, const char*, const char*, size_t, int) {
+  replyError(req, "setxattr", fsOf(req).refuseWrite(ino));
+}
+
+void replySized(fuse_req_t req, const std::string& value, size_t size) {
+  if (size == 0) {
+    fuse_reply_xattr(req, value.size());
+  } else if (value.size() > size) {
+    fuse_reply_err(req, ERANGE);
+  } else {
+    fuse_reply_buf(req, value.data(), value.size());
+  }
+}
+
+void opGetxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
+  auto r = fsOf(req).getxattr(ino, name);
+  if (!r.ok()) return replyError(req, "getxattr", r.error());
+  replySized(req, *r, size);
+}
+
+void opListxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
+  auto r = fsOf(req).listxattr(ino);
+  if (!r.ok()) return replyError(req, "listxattr", r.error());
+  std::string joined;
+  for (const auto& n : *r) {
+    joined += n;
+    joined += '\0';
+  }
+  replySized(req, joined, size);
+}
+
+void opRemovexattr(fuse_req_t req, fuse_ino_t ino, const char*) {
+  replyError(req, "removexattr", fsOf(req).refuseWrite(ino));
+}
+
+void opFallocate(fuse_req_t req, fuse_ino_t ino, int, off_t, off_t, fuse_file_info*) {
+  replyError(req, "fallocate", fsOf(req).refuseWrite(ino));
+}
+
+fuse_lowlevel_ops makeOps() {
+  fuse_lowlevel_ops ops{};
+  ops.init = opInit;
+  ops.lookup = opLookup;
+  ops.forget = opForget;
+  ops.forget_multi = opForgetMulti;
+  ops.getattr = opGetattr;
+  ops.setattr = opSetattr;
+  ops.readlink = opReadlink;
+  ops.mknod = opMknod;
+  ops.mkdir = opMkdir;
+  ops.unlink = opRefuseAt;
+  ops.rmdir = opRefuseAt;
+  ops.symlink = opSymlink;
+  ops.rename = opRename;
+  ops.link = opLink;
+  ops.open = opOpen;
+  ops.read = opRead;
+  ops.write = opWrite;
+  ops.flush = opFlush;
+  ops.release = opRelease;
+  ops.fsync = opFsync;
+  ops.opendir = opOpendir;
+  ops.readdir = opReaddir;
+  ops.readdirplus = opReaddirplus;
+  ops.releasedir = opReleasedir;
+  ops.fsyncdir = opFsyncdir;
+  ops.statfs = opStatfs;
+  ops.setxattr = opSetxattr;
+  ops.getxattr = opGetxattr;
+  ops.listxattr = opListxattr;
+  ops.removexattr = opRemovexattr;
+  ops.create = opCreate;
+  ops.fallocate = opFallocate;
+  return ops;
+}
+
+}  // namespace
+
+FuseAdapter::FuseAdapter(fs::FileSystem& fs, FuseMountConfig config)
+    : fs_(fs), config_(std::move(config)) {}
+
+FuseAdapter::~FuseAdapter() {
+  unmount();
+}
+
+Status FuseAdapter::mount() {
+  if (session_ != nullptr) return makeError(ErrorCode::kInternal, "already mounted");
+  std::string opts = "fsname=fastiofs,subtype=fastiofs,default_permissions";
+  if (config_.allowOther) opts += ",allow_other";
+  if (config_.readOnly) opts += ",ro";
+  std::vector<std::string> argvStore = {"fastiofs", "-o", opts};
+  if (config_.debug) argvStore.push_back("-d");
+  std::vector<char*> argv;
+  for (auto& a : argvStore) argv.push_back(a.data());
+  fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
+  const fuse_lowlevel_ops ops = makeOps();
+  session_ = fuse_session_new(&args, &ops, sizeof ops, this);
+  fuse_opt_free_args(&args);
+  if (session_ == nullptr) {
+    return makeError(ErrorCode::kInvalid, "could not create the FUSE session (bad options?)");
+  }
+  if (fuse_session_mount(session_, config_.mountpoint.c_str()) != 0) {
+    fuse_session_destroy(session_);
+    session_ = nullptr;
+    return makeError(ErrorCode::kIo, "could not mount on " + config_.mountpoint +
+                                         " (is /dev/fuse usable and the mount point free?)");
+  }
+  mounted_ = true;
+  return okStatus();
+}
+
+Status FuseAdapter::run() {
+  if (session_ == nullptr) return makeError(ErrorCode::kInternal, "not mounted");
+  if (fuse_set_signal_handlers(session_) == 0) signalsInstalled_ = true;
+  fuse_loop_config* cfg = fuse_loop_cfg_create();
+  fuse_loop_cfg_set_max_threads(cfg, std::max(1u, config_.maxThreads));
+  fuse_loop_cfg_set_idle_threads(cfg, std::max(1u, config_.maxThreads / 2));
+  fuse_loop_cfg_set_clone_fd(cfg, 0);
+  const int rc = fuse_session_loop_mt(session_, cfg);
+  fuse_loop_cfg_destroy(cfg);
+  if (signalsInstalled_) {
+    fuse_remove_signal_handlers(session_);
+    signalsInstalled_ = false;
+  }
+  if (rc < 0) {
+    return makeError(ErrorCode::kIo, std::string("FUSE loop failed: ") + std::strerror(-rc));
+  }
+  return okStatus();
+}
+
+void FuseAdapter::requestExit() {
+  if (session_ != nullptr) fuse_session_exit(session_);
+}
+
+void FuseAdapter::unmount() {
+  if (session_ == nullptr) return;
+  if (mounted_.exchange(false)) fuse_session_unmount(session_);
+  fuse_session_destroy(session_);
+  session_ = nullptr;
+}
+
+void FuseAdapter::invalidateInode(uint64_t ino) {
+  if (!mounted_ || session_ == nullptr) return;
+  const int rc = fuse_lowlevel_notify_inval_inode(session_, ino, 0, 0);
+  if (rc != 0 && rc != -ENOENT) FASTIO_LOG_DEBUG("inval_inode {}: {}", ino, std::strerror(-rc));
+}
+
+void FuseAdapter::invalidateEntry(uint64_t parent, const std::string& name) {
+  if (!mounted_ || session_ == nullptr) return;
+  const int rc = fuse_lowlevel_notify_inval_entry(session_, parent, name.c_str(), name.size());
+  if (rc != 0 && rc != -ENOENT) {
+    FASTIO_LOG_DEBUG("inval_entry {}/{}: {}", parent, name, std::strerror(-rc));
+  }
+}
+
+}  // namespace fastio::fuse
