@@ -11,7 +11,7 @@ JOBS=${JOBS:-$(nproc)}
 echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFASTIO_SANITIZE=ON \
   -DFASTIO_WERROR=ON -DFASTIO_BUILD_BENCHMARKS=OFF >/dev/null
-cmake --build build/asan -j "$JOBS"
+cmake --build build/asan --target unit_tests -j "$JOBS"
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest -L unit --output-on-failure -j "$JOBS")
 
