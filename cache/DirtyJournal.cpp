@@ -217,6 +217,19 @@ struct DirtyJournal::Impl {
     return okStatus();
   }
 
+  // Many extents of which most touch their neighbour in the file but not in the log (e.g.
+  // small writes in reverse or random order): a rewrite in file order merges them, keeping
+  // the record (rewritten at every sync) small.
+  bool fragmented(const std::vector<DirtyExtent>& extents) const {
+    if (extents.size() <= options.compactExtentCount) return false;
+    size_t mergeable = 0;
+    for (size_t i = 1; i < extents.size(); ++i) {
+      const DirtyExtent& a = extents[i - 1];
+      if (a.offset + a.length == extents[i].offset) ++mergeable;
+    }
+    return mergeable * 2 > extents.size();
+  }
+
   // Rewrites the live extents into a fresh log when the current one is mostly dead bytes.
   // Called by the committer with e.mu held.
   Status maybeCompact(FileEntry& e) {
@@ -224,7 +237,7 @@ struct DirtyJournal::Impl {
     uint64_t live = liveBytes(e.st.extents);
     double limit = static_cast<double>(live) * options.compactFactor +
                    static_cast<double>(options.compactSlackBytes);
-    if (static_cast<double>(e.logSize) <= limit) return okStatus();
+    if (static_cast<double>(e.logSize) <= limit && !fragmented(e.st.extents)) return okStatus();
     auto oldLog = logFor(e, false);
     if (!oldLog.ok()) return oldLog.error();
     uint64_t newGen = e.logGen + 1;

@@ -12,7 +12,8 @@
 // write is either wholly in the committed extent map or not at all. (LMDB values are rewritten
 // whole, so small writes into big LMDB values cost far more: docs/CACHE.md has the numbers.)
 // Logs are opened on demand through a small descriptor cache, never one descriptor per file.
-// A log whose dead bytes outgrow its live ones is compacted at the next sync.
+// A log whose dead bytes outgrow its live ones, or whose extents are many and mergeable, is
+// compacted at the next sync.
 //
 // Durability: every call changes the in-memory state at once (reads see it immediately) and
 // becomes durable when sync()/syncAll() returns: staging data is fdatasync'd, then the records
@@ -122,6 +123,9 @@ struct DirtyJournalOptions {
   // Compact a log at sync when its size exceeds live bytes * factor + slack.
   double compactFactor = 2.0;
   uint64_t compactSlackBytes = 8ull << 20;
+  // Also compact a log whose extents exceed this count when a rewrite in file order would
+  // merge most of them.
+  size_t compactExtentCount = 4096;
 };
 
 class DirtyJournal {

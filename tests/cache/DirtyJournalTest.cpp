@@ -177,6 +177,40 @@ TEST_F(DirtyJournalTest, CompactionShrinksTheLogAndKeepsContent) {
   EXPECT_EQ(readAll(*journal_, k, 0, 5000), block);
 }
 
+TEST_F(DirtyJournalTest, ManySmallOutOfOrderWritesAreMergedByCompaction) {
+  DirtyJournalOptions options;
+  options.compactExtentCount = 100;
+  reopen(options);
+  FileKey k = newFile();
+  std::string expected(4000, '\0');
+  for (int i = 999; i >= 0; --i) {  // backwards: adjacent in the file, never in the log
+    std::string piece(4, static_cast<char>('a' + i % 26));
+    expected.replace(static_cast<size_t>(i) * 4, 4, piece);
+    ASSERT_TRUE(journal_->write(k, static_cast<uint64_t>(i) * 4, bytesOf(piece)).ok());
+  }
+  EXPECT_EQ(journal_->state(k)->extents.size(), 1000u);
+  ASSERT_TRUE(journal_->sync(k).ok());
+  EXPECT_EQ(journal_->state(k)->extents.size(), 1u);
+  reopen(options);
+  EXPECT_EQ(readAll(*journal_, k, 0, 5000), expected);
+  EXPECT_EQ(journal_->state(k)->extents.size(), 1u);
+}
+
+TEST_F(DirtyJournalTest, SparseWritesAreNotCompactedForNothing) {
+  DirtyJournalOptions options;
+  options.compactExtentCount = 10;
+  reopen(options);
+  FileKey k = newFile();
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(journal_->write(k, static_cast<uint64_t>(i) * 100, bytesOf("x")).ok());
+  }
+  ASSERT_TRUE(journal_->sync(k).ok());
+  EXPECT_EQ(journal_->state(k)->extents.size(), 50u);
+  EXPECT_EQ(stagingFiles(), 1u);
+  // Still the first log generation: no rewrite happened.
+  EXPECT_TRUE(std::filesystem::exists(tmp_.path() / "staging" / (std::to_string(k) + "-0.log")));
+}
+
 TEST_F(DirtyJournalTest, UploadLifecycleCleanCompletionRemovesTheFile) {
   FileKey k = newFile();
   ASSERT_TRUE(journal_->write(k, 0, bytesOf("payload")).ok());
