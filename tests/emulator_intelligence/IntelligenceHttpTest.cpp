@@ -489,5 +489,36 @@ TEST_F(IntelligenceHttpTest, IntelligenceOffMeansNamesOnly) {
   EXPECT_EQ(node["ai"]["state"], "disabled");
 }
 
+TEST_F(IntelligenceHttpTest, MoveAndCopyReachTheIndex) {
+  const json hits = waitForContentHits("narwhal", 1);
+  const std::string handbook = idNamed(hits, "handbook.pdf");
+  const json finance = waitForHits("finance", "&search_in=filename&name_match=exact", 1);
+  const std::string financeId = finance["files"].begin().key();
+  post(kApi + "/storage/" + handbook + "/move/", {{"parent", financeId}});
+  for (int i = 0; i < 200; ++i) {
+    if (search("narwhal", "&search_in=content")["files"][handbook]["parent_id"] == financeId) {
+      break;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(search("narwhal", "&search_in=content")["files"][handbook]["parent_id"], financeId);
+  post(kApi + "/storage/" + handbook + "/copy/", {{"parent", "root"}});
+  const json both = waitForContentHits("narwhal", 2);
+  EXPECT_EQ(both["files"].size(), 2u) << "the copy is ingested too";
+}
+
+TEST_F(IntelligenceHttpTest, ReadStreamsTheFinishedTurn) {
+  const json created = post(kApi + "/ai/agent/", {{"question", "expense receipt"}});
+  const std::string thread = created["thread"]["thread_id"];
+  const std::string turn = created["turn"]["turn_id"];
+  auto res = client_->Get(kApi + "/ai/agent/" + thread + "/message/" + turn + "/read/");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "text/event-stream");
+  EXPECT_NE(res->body.find("event: message\ndata: {"), std::string::npos) << res->body;
+  EXPECT_NE(res->body.find("event: done"), std::string::npos) << res->body;
+  EXPECT_NE(res->body.find("\"status\":\"complete\""), std::string::npos) << res->body;
+}
+
 }  // namespace
 }  // namespace fastio::emu::intelligence
