@@ -48,7 +48,10 @@ bool looksBinary(std::string_view bytes) {
 Result<std::string> readCapped(const std::filesystem::path& file, size_t cap, bool& truncated) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return makeError(ErrorCode::kIo, "cannot read " + file.string());
-  std::string bytes(cap + 1, '\0');
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  // One byte past the cap tells a file that is exactly at the cap from a longer one.
+  std::string bytes(ec ? cap + 1 : std::min<uintmax_t>(size, cap) + 1, '\0');
   in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   bytes.resize(static_cast<size_t>(in.gcount()));
   truncated = bytes.size() > cap;

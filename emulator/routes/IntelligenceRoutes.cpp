@@ -1,6 +1,8 @@
 // Search and AI routes: GET /workspace/{id}/storage/search/ and the /ai/agent/ surface. The
 // engines live in emulator/intelligence/; this file starts them and registers the routes.
 
+#include <algorithm>
+
 #include "emulator/EmulatorContext.h"
 #include "emulator/http/ApiResponse.h"
 #include "emulator/intelligence/AgentRoutes.h"
@@ -21,10 +23,14 @@ void setupIntelligence(EmulatorContext& ctx) {
   if (!started.ok()) {
     // Without its index the emulator still serves storage; search and AI answer 500.
     const std::string reason = "Intelligence is unavailable: " + started.error().message;
-    ctx.server.Get(std::string(kApiPrefix) + "/workspace/([^/]+)/(storage/search|ai/agent)/.*",
-                   [reason](const httplib::Request&, httplib::Response& res) {
-                     http::sendError(res, 500, 1654, reason);
-                   });
+    const std::string pattern =
+        std::string(kApiPrefix) + "/workspace/([^/]+)/(storage/search|ai/agent)/.*";
+    const auto unavailable = [reason](const httplib::Request&, httplib::Response& res) {
+      http::sendError(res, 500, 1654, reason);
+    };
+    ctx.server.Get(pattern, unavailable);
+    ctx.server.Post(pattern, unavailable);
+    ctx.server.Delete(pattern, unavailable);
     return;
   }
   std::shared_ptr<intelligence::IntelligenceService> service = std::move(started).value();
