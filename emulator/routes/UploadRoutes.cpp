@@ -93,6 +93,7 @@ bool parseNewUpload(const UploadService& svc, const UploadRequestBody& body, New
   out.target.profileType = body.field("profile_type").value_or("workspace");
   out.target.folderId = body.field("folder_id").value_or("root");
   out.target.fileId = body.field("file_id").value_or("");
+  out.target.ifVersionId = body.field("if_version_id").value_or("");
   out.hash = body.field("hash").value_or("");
   out.hashAlgo = body.field("hash_algo").value_or("");
   if (!out.hash.empty() && out.hashAlgo.empty()) {

@@ -12,6 +12,14 @@ Status StateUploadStorage::checkTarget(const UploadTarget& target) {
     if (!node.ok()) return node.error();
     if (node->trashed) return nodeNotFound(target.fileId);
     if (!node->isFile()) return invalidInput("file_id " + target.fileId + " is not a file.");
+    if (!target.ifVersionId.empty()) {
+      auto checked = state_.checkVersion(ws->id, target.fileId, target.ifVersionId);
+      if (!checked.ok() && checked.error().code == ErrorCode::kConflict) {
+        return apiError(ErrorCode::kConflict, 409, code::kConflict,
+                        "CONFLICT_VERSION_MISMATCH:" + node->versionId);
+      }
+      if (!checked.ok()) return checked.error();
+    }
     return okStatus();
   }
   if (target.folderId.empty() || target.folderId == "root") return okStatus();
@@ -32,12 +40,22 @@ Result<StoredFile> StateUploadStorage::store(const UploadTarget& target,
   request.workspaceId = ws->id;
   request.parentId = target.folderId.empty() ? "root" : target.folderId;
   request.name = target.name;
-  if (target.action == UploadAction::kUpdate) request.existingFileId = target.fileId;
+  if (target.action == UploadAction::kUpdate) {
+    request.existingFileId = target.fileId;
+    request.ifVersionId = target.ifVersionId;
+  }
   request.blobTempPath = content;
   request.size = static_cast<std::int64_t>(size);
   request.md5 = md5;
   auto node = state_.storeFile(request);
-  if (!node.ok()) return node.error();
+  if (!node.ok()) {
+    if (node.error().code != ErrorCode::kConflict || target.ifVersionId.empty()) {
+      return node.error();
+    }
+    auto current = state_.node(ws->id, target.fileId);
+    return apiError(ErrorCode::kConflict, 409, code::kConflict,
+                    "CONFLICT_VERSION_MISMATCH:" + (current.ok() ? current->versionId : ""));
+  }
   return StoredFile{node->id, node->versionId};
 }
 

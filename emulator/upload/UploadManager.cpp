@@ -171,6 +171,9 @@ Status UploadManager::validateNew(const NewUpload& request, bool singleCall) {
   if (t.action == UploadAction::kUpdate && t.fileId.empty()) {
     return invalidInput("file_id is required with action=update");
   }
+  if (!t.ifVersionId.empty() && t.action != UploadAction::kUpdate) {
+    return invalidInput("if_version_id needs action=update and file_id");
+  }
   if ((singleCall || t.action == UploadAction::kUpdate) && t.instanceId.empty()) {
     return invalidInput("instance_id is required");
   }
@@ -563,8 +566,11 @@ void UploadManager::assembleAndStore(const EntryPtr& entry) {
   announce(setStatus(*entry, UploadStatus::kStoring));
   auto stored = storage_.store(s.target, assembled, s.size, md5);
   if (!stored.ok()) {
-    announce(setStatus(*entry, UploadStatus::kStoreFailed, stored.error().message,
-                       stored.error().remoteCode));
+    // A lost compare-and-swap ends the session like the API documents (assembly_failed with
+    // CONFLICT_VERSION_MISMATCH:{current}); anything else is store_failed.
+    bool casLost = stored.error().code == ErrorCode::kConflict;
+    announce(setStatus(*entry, casLost ? UploadStatus::kAssemblyFailed : UploadStatus::kStoreFailed,
+                       stored.error().message, stored.error().remoteCode));
     store_.removeData(s.id);
     return;
   }

@@ -82,6 +82,8 @@ nlohmann::json UploadSession::toApiJson() const {
       {"profile_type", target.profileType},
       {"folder_id", target.folderId},
       {"file_id", target.fileId.empty() ? nlohmann::json(nullptr) : nlohmann::json(target.fileId)},
+      {"if_version_id",
+       target.ifVersionId.empty() ? nlohmann::json(nullptr) : nlohmann::json(target.ifVersionId)},
       {"hash", hash.empty() ? nlohmann::json(nullptr) : nlohmann::json(hash)},
       {"hash_algo", hashAlgo.empty() ? nlohmann::json(nullptr) : nlohmann::json(hashAlgo)},
       {"created", formatUtc(createdEpoch)},
@@ -102,6 +104,7 @@ nlohmann::json UploadSession::toRecord() const {
       {"profile_type", target.profileType},
       {"folder_id", target.folderId},
       {"file_id", target.fileId},
+      {"if_version_id", target.ifVersionId},
       {"name", target.name},
       {"size", size},
       {"hash", hash},
@@ -129,6 +132,7 @@ Result<UploadSession> UploadSession::fromRecord(const nlohmann::json& record) {
     s.target.profileType = record.at("profile_type").get<std::string>();
     s.target.folderId = record.at("folder_id").get<std::string>();
     s.target.fileId = record.at("file_id").get<std::string>();
+    s.target.ifVersionId = record.value("if_version_id", std::string());
     s.target.name = record.at("name").get<std::string>();
     s.size = record.at("size").get<std::uint64_t>();
     s.hash = record.at("hash").get<std::string>();

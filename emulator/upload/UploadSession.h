@@ -46,6 +46,9 @@ struct UploadTarget {
   std::string profileType = "workspace";
   std::string folderId = "root";
   std::string fileId;  // with kUpdate: the node whose content is replaced
+  // With kUpdate, optional compare-and-swap: the store fails unless this is still the file's
+  // current version (the session then ends assembly_failed, CONFLICT_VERSION_MISMATCH:{current}).
+  std::string ifVersionId;
   std::string name;
 };
 

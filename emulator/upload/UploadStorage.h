@@ -24,7 +24,9 @@ class UploadStorage {
   virtual Status checkTarget(const UploadTarget& target) = 0;
   // Makes `content` (complete and fsynced; the storage may move it away) the content of the
   // target: a new file, or a new version of target.fileId or of the same-named file.
-  // md5: hex digest of the content, or "" to let the storage compute it.
+  // md5: hex digest of the content, or "" to let the storage compute it. A failed
+  // target.ifVersionId check is a kConflict error whose message is
+  // "CONFLICT_VERSION_MISMATCH:{current version id}".
   virtual Result<StoredFile> store(const UploadTarget& target, const std::filesystem::path& content,
                                    std::uint64_t size, const std::string& md5) = 0;
 };

@@ -56,6 +56,9 @@ class FakeStorage : public UploadStorage {
       failNext = false;
       return internalError("disk on fire");
     }
+    if (target.ifVersionId == "stale") {
+      return apiError(ErrorCode::kConflict, 409, code::kConflict, "CONFLICT_VERSION_MISMATCH:v9");
+    }
     std::string bytes = readFile(content);
     EXPECT_EQ(bytes.size(), size);
     if (!md5.empty()) {
@@ -429,6 +432,23 @@ TEST_F(UploadManagerTest, AStorageFailureIsStoreFailed) {
   UploadSession final = waitSettled(session->id);
   EXPECT_EQ(final.status, UploadStatus::kStoreFailed);
   EXPECT_NE(final.statusMessage.find("disk on fire"), std::string::npos);
+}
+
+TEST_F(UploadManagerTest, ALostVersionCheckEndsAssemblyFailedWithTheCurrentVersion) {
+  NewUpload r = request(1);
+  r.target.action = UploadAction::kUpdate;
+  r.target.fileId = "f-existing";
+  r.target.ifVersionId = "stale";
+  auto session = manager->createSession(r);
+  ASSERT_TRUE(session.ok()) << session.error().describe();
+  ASSERT_TRUE(sendChunk(session->id, 1, "x").ok());
+  ASSERT_TRUE(manager->complete("user1", session->id).ok());
+  UploadSession final = waitSettled(session->id);
+  EXPECT_EQ(final.status, UploadStatus::kAssemblyFailed);
+  EXPECT_EQ(final.statusMessage, "CONFLICT_VERSION_MISMATCH:v9");
+  NewUpload createWithCas = request(1);
+  createWithCas.target.ifVersionId = "v1";
+  EXPECT_EQ(manager->createSession(createWithCas).error().httpStatus, 406);
 }
 
 TEST_F(UploadManagerTest, FinishedSessionsAreForgottenAfterTheRetention) {

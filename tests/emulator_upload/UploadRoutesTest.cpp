@@ -211,6 +211,41 @@ TEST_F(UploadRoutesTest, UpdateKeepsTheNodeIdAndAddsAVersion) {
   EXPECT_EQ(count, 3u) << versions.body;
 }
 
+TEST_F(UploadRoutesTest, IfVersionIdGuardsAnUpdate) {
+  auto versionOf = [&](const std::string& node) {
+    Reply d =
+        get(std::string("/current/workspace/") + kWorkspace + "/storage/" + node + "/details/");
+    EXPECT_EQ(d.status, 200) << d.body;
+    return d.json["node"].value("version", "");
+  };
+  Reply first = singleCall(*this, "cas.txt", "one");
+  ASSERT_EQ(first.status, 200) << first.body;
+  std::string nodeId = first.json["new_file_id"];
+  std::string v1 = versionOf(nodeId);
+  ASSERT_FALSE(v1.empty());
+
+  std::string id = createSession(
+      "cas.txt", 3, {{"action", "update"}, {"file_id", nodeId}, {"if_version_id", v1}});
+  ASSERT_EQ(sendChunk(id, 1, "two").status, 200);
+  ASSERT_EQ(singleCall(*this, "cas.txt", "someone else").status, 200);  // the version moves on
+  std::string v2 = versionOf(nodeId);
+  ASSERT_NE(v1, v2);
+  ASSERT_EQ(postForm("/current/upload/" + id + "/complete/", {}).status, 200);
+  nlohmann::json session = waitForTerminal(id);
+  EXPECT_EQ(session["status"], "assembly_failed");
+  EXPECT_EQ(session["status_message"], "CONFLICT_VERSION_MISMATCH:" + v2);
+  EXPECT_EQ(readFile(nodeId), "someone else");
+
+  // A stale version is refused before any bytes are sent.
+  Reply stale = postForm("/current/upload/", {{"name", "cas.txt"},
+                                              {"size", "1"},
+                                              {"action", "update"},
+                                              {"file_id", nodeId},
+                                              {"if_version_id", v1},
+                                              {"instance_id", kWorkspace}});
+  EXPECT_EQ(stale.status, 409) << stale.body;
+}
+
 TEST_F(UploadRoutesTest, UpdateOfAnUnknownFileIsNotFound) {
   httplib::Params form = with(sessionForm("ghost.txt", 3), "action", "update");
   Reply r = postForm("/current/upload/", with(form, "file_id", "f3b10qttec67075s3kgtmkyf8emxf"));
