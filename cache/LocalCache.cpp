@@ -80,7 +80,10 @@ Result<CleanParts> openClean(const std::filesystem::path& dir, const LocalCacheO
   if (!metadata.ok()) return metadata.error();
   parts.metadata = std::move(*metadata);
   BlockCacheOptions blockOptions;
-  blockOptions.capacityBytes = options.cacheSizeBytes;
+  // LMDB's file runs ~8 % above the pages in use (free pages reusable only two commits later,
+  // branch pages, the free list), measured by TheFilesOnDiskStayWithinTheCacheSize: keep 10 %
+  // of --cache-size for it so the file, not just the blocks, stays within the limit.
+  blockOptions.capacityBytes = options.cacheSizeBytes - options.cacheSizeBytes / 10;
   blockOptions.blockSize = options.blockSize;
   auto blocks = BlockCache::open(*parts.env, blockOptions);
   if (!blocks.ok()) return blocks.error();
@@ -112,8 +115,16 @@ Result<std::unique_ptr<LocalCache>> LocalCache::open(const LocalCacheOptions& op
     auto stamp =
         std::chrono::duration_cast<std::chrono::seconds>(clock.wallNow().time_since_epoch())
             .count();
-    std::filesystem::path aside = options.dir / ("clean.broken-" + std::to_string(stamp));
+    // Keep only the newest broken copy for inspection: older ones would hold disk space
+    // outside --cache-size forever.
     std::error_code ec;
+    for (const auto& item : std::filesystem::directory_iterator(options.dir, ec)) {
+      if (item.path().filename().string().starts_with("clean.broken-")) {
+        std::error_code removeError;
+        std::filesystem::remove_all(item.path(), removeError);
+      }
+    }
+    std::filesystem::path aside = options.dir / ("clean.broken-" + std::to_string(stamp));
     std::filesystem::rename(cleanDir, aside, ec);
     if (ec) {
       return makeError(ErrorCode::kIo,

@@ -129,6 +129,15 @@ TEST_F(LocalCacheTest, CorruptCleanCacheIsMovedAsideAndRebuiltButTheJournalIsKep
   EXPECT_TRUE(hasDirtyFile(*c));
   // The rebuilt cache works.
   ASSERT_TRUE(c->blocks().put({"n2", "v", 0}, "fresh").ok());
+  c.reset();
+  // A second corruption keeps only the newest broken copy.
+  overwrite(tmp_.path() / "c" / "clean" / "data.mdb", '\x7f', 16384);
+  clock_.advance(std::chrono::seconds(5));
+  c = open();
+  ASSERT_NE(c, nullptr);
+  EXPECT_TRUE(c->cleanCacheRebuilt());
+  EXPECT_EQ(brokenCopies(), 1u);
+  EXPECT_TRUE(hasDirtyFile(*c));
 }
 
 TEST_F(LocalCacheTest, AnotherBlockSizeIsAnIncompatibleFormat) {
@@ -188,6 +197,38 @@ TEST_F(LocalCacheTest, MaintenanceFlushesAndPurges) {
   EXPECT_FALSE(c->metadata().answer(AnswerKind::kSearch, "ws", "q")->has_value());
   c->stopMaintenance();
   EXPECT_TRUE(c->maintain().ok());
+}
+
+TEST_F(LocalCacheTest, TheFilesOnDiskStayWithinTheCacheSize) {
+  auto c = open();
+  ASSERT_NE(c, nullptr);
+  const uint64_t cacheSize = 32ull << 20;
+  auto k = c->journal().begin({"ws", "root", "d", "", "", 0});
+  std::vector<std::byte> dirty(2 << 20, std::byte{7});
+  ASSERT_TRUE(c->journal().write(*k, 0, dirty).ok());
+  ASSERT_TRUE(c->journal().sync(*k).ok());
+  ASSERT_TRUE(c->refreshBudget().ok());
+  // Fill the clean cache three times over, with metadata records along the way.
+  std::string block(64 * 1024, 'b');
+  for (uint64_t i = 0; i < 3 * cacheSize / block.size(); ++i) {
+    block[0] = static_cast<char>(i);
+    ASSERT_TRUE(c->blocks().put({"f" + std::to_string(i % 7), "v", i}, block).ok());
+    if (i % 50 == 0) {
+      CachedNode n;
+      n.id = "n" + std::to_string(i);
+      n.parentId = "root";
+      n.name = n.id;
+      ASSERT_TRUE(c->metadata().putNode(n).ok());
+      ASSERT_TRUE(c->refreshBudget().ok());
+    }
+  }
+  ASSERT_TRUE(c->maintain().ok());
+  uint64_t onDisk = 0;
+  for (auto& e : std::filesystem::recursive_directory_iterator(tmp_.path() / "c")) {
+    if (e.is_regular_file() && e.path().filename() != "lock.mdb") onDisk += e.file_size();
+  }
+  EXPECT_LE(onDisk, cacheSize) << "data files take " << onDisk << " bytes";
+  EXPECT_GT(onDisk, cacheSize / 2) << "the cache should be used, not starved";
 }
 
 TEST_F(LocalCacheTest, NonsenseOptionsAreRefused) {
