@@ -552,6 +552,58 @@ Result<std::vector<Passage>> SearchIndex::topPassages(
   return passages;
 }
 
+Result<NodeContent> SearchIndex::content(const std::string& nodeId, const std::string& query) {
+  std::lock_guard lock(readMu_);
+  NodeContent out;
+  auto node = readDb_->prepare(
+      "SELECT COALESCE(content_version, ''), content_version IS NOT NULL AND content_version = "
+      "version_id FROM nodes WHERE node_id = ?1");
+  if (!node.ok()) return node.error();
+  auto found = node->bind(1, nodeId).step();
+  if (!found.ok()) return found.error();
+  if (!*found) return out;
+  out.indexedVersionId = node->text(0);
+  out.indexed = node->integer(1) != 0;
+  auto all = readDb_->prepare(
+      "SELECT o.chunk_rowid, o.page, chunks.body FROM chunk_owner o JOIN chunks ON chunks.rowid "
+      "= o.chunk_rowid WHERE o.node_id = ?1 ORDER BY o.chunk_rowid");
+  if (!all.ok()) return all.error();
+  all->bind(1, nodeId);
+  std::unordered_map<int64_t, size_t> positionOf;
+  for (;;) {
+    auto row = all->step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    const int page = static_cast<int>(all->integer(1));
+    positionOf.emplace(all->integer(0), out.passages.size());
+    out.passages.push_back({out.passages.size(), page, all->text(2), std::nullopt});
+    out.pageCount = std::max(out.pageCount, page);
+  }
+  out.totalPassages = out.passages.size();
+  const std::string fts = ftsOrExpression(queryTerms(query));
+  if (query.empty()) return out;
+  std::vector<StoredPassage> matching;
+  if (!fts.empty()) {
+    auto st = readDb_->prepare(
+        "SELECT chunks.rowid, bm25(chunks) FROM chunks JOIN chunk_owner o ON o.chunk_rowid = "
+        "chunks.rowid WHERE chunks MATCH ?1 AND o.node_id = ?2 ORDER BY bm25(chunks)");
+    if (!st.ok()) return st.error();
+    st->bind(1, fts).bind(2, nodeId);
+    for (;;) {
+      auto row = st->step();
+      if (!row.ok()) return row.error();
+      if (!*row) break;
+      const auto at = positionOf.find(st->integer(0));
+      if (at == positionOf.end()) continue;
+      StoredPassage p = out.passages[at->second];
+      p.score = -st->real(1);
+      matching.push_back(std::move(p));
+    }
+  }
+  out.passages = std::move(matching);
+  return out;
+}
+
 Result<std::unordered_set<std::string>> SearchIndex::filesUnder(
     const std::string& workspaceId, const std::vector<std::string>& folderIds, int depth) {
   std::lock_guard lock(readMu_);

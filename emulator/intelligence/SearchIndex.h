@@ -76,6 +76,22 @@ struct Passage {
   double score = 0;  // BM25 magnitude, larger is better
 };
 
+// One indexed passage of a file, in document order (position 0 first).
+struct StoredPassage {
+  size_t position = 0;
+  int page = 1;
+  std::string text;
+  std::optional<double> score;  // BM25 magnitude when listed for a query
+};
+
+struct NodeContent {
+  bool indexed = false;                 // the node's current version is indexed
+  std::string indexedVersionId;         // the version the passages come from ("" if none)
+  std::vector<StoredPassage> passages;  // all passages, or the matching ones best first
+  size_t totalPassages = 0;
+  int pageCount = 0;
+};
+
 class SearchIndex {
  public:
   static constexpr size_t kPassageBytes = 1000;
@@ -106,6 +122,10 @@ class SearchIndex {
   Result<std::vector<Passage>> topPassages(
       const std::string& workspaceId, const std::string& question, size_t maxPassages,
       SnippetSize snippet, const std::optional<std::unordered_set<std::string>>& scope);
+
+  // The indexed text of one node: every passage in order, or with a query only the passages
+  // that match it, best first.
+  Result<NodeContent> content(const std::string& nodeId, const std::string& query);
 
   // Node ids of files under the given folders (depth levels, 1 = direct children).
   Result<std::unordered_set<std::string>> filesUnder(const std::string& workspaceId,

@@ -1,11 +1,13 @@
-// Search and AI routes: GET /workspace/{id}/storage/search/ and the /ai/agent/ surface. The
-// engines live in emulator/intelligence/; this file starts them and registers the routes.
+// Search and AI routes: GET /workspace/{id}/storage/search/, the extracted text at
+// /storage/{node}/content/ and the /ai/agent/ surface. The engines live in
+// emulator/intelligence/; this file starts them and registers the routes.
 
 #include <algorithm>
 
 #include "emulator/EmulatorContext.h"
 #include "emulator/http/ApiResponse.h"
 #include "emulator/intelligence/AgentRoutes.h"
+#include "emulator/intelligence/ContentRoute.h"
 #include "emulator/intelligence/IntelligenceService.h"
 #include "emulator/intelligence/SearchRoute.h"
 #include "emulator/routes/RouteRegistry.h"
@@ -37,6 +39,10 @@ void setupIntelligence(EmulatorContext& ctx) {
   ctx.server.Get(std::string(kApiPrefix) + "/workspace/([^/]+)/storage/search/",
                  [service](const httplib::Request& req, httplib::Response& res) {
                    intelligence::handleStorageSearch(*service, req, res);
+                 });
+  ctx.server.Get(std::string(kApiPrefix) + "/workspace/([^/]+)/storage/([^/]+)/content/",
+                 [service](const httplib::Request& req, httplib::Response& res) {
+                   intelligence::handleNodeContent(*service, req, res);
                  });
   intelligence::registerAgentRoutes(ctx, service);
   ctx.onShutdown([service] { service->stop(); });

@@ -520,5 +520,33 @@ TEST_F(IntelligenceHttpTest, ReadStreamsTheFinishedTurn) {
   EXPECT_NE(res->body.find("\"status\":\"complete\""), std::string::npos) << res->body;
 }
 
+TEST_F(IntelligenceHttpTest, ExtractedTextByPageQueryAndCursor) {
+  const json hits = waitForContentHits("narwhal", 1);
+  const std::string handbook = idNamed(hits, "handbook.pdf");
+  const std::string base = kApi + "/storage/" + handbook + "/content/";
+  const json all = get(base);
+  EXPECT_EQ(all["indexed"], true);
+  EXPECT_EQ(all["num_pages"], 3);
+  EXPECT_EQ(all["page_addressable"], true);
+  ASSERT_EQ(all["chunks"].size(), 3u);
+  EXPECT_EQ(all["chunks"][2]["start_page"], 3);
+  EXPECT_NE(all["chunks"][2]["text"].get<std::string>().find("narwhal"), std::string::npos);
+  const json page = get(base + "?page=2");
+  ASSERT_EQ(page["chunks"].size(), 1u);
+  EXPECT_NE(page["chunks"][0]["text"].get<std::string>().find("receipt"), std::string::npos);
+  const json query = get(base + "?q=mascot");
+  ASSERT_EQ(query["chunks"].size(), 1u);
+  EXPECT_TRUE(query["chunks"][0]["score"].is_number());
+  const json first = get(base + "?limit=2");
+  ASSERT_EQ(first["chunks"].size(), 2u);
+  ASSERT_TRUE(first["next_cursor"].is_string());
+  const json rest = get(base + "?limit=2&cursor=" + first["next_cursor"].get<std::string>());
+  ASSERT_EQ(rest["chunks"].size(), 1u);
+  EXPECT_TRUE(rest["next_cursor"].is_null());
+  get(base + "?q=x&page=1", 406);
+  get(base + "?limit=21", 406);
+  get(kApi + "/storage/fnotafile00000000000000000000/content/", 404);
+}
+
 }  // namespace
 }  // namespace fastio::emu::intelligence

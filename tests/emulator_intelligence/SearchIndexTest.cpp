@@ -293,6 +293,28 @@ TEST_F(SearchIndexTest, ContentScopeAndFolders) {
   EXPECT_EQ((*passages)[0].snippet, "llama");
 }
 
+TEST_F(SearchIndexTest, ContentListsPassagesInOrderOrByQuery) {
+  addFile("f1", "a.txt", {{1, "alpha intro"}, {2, "beta middle"}, {3, "gamma end beta"}});
+  auto all = index_->content("f1", "");
+  ASSERT_TRUE(all.ok());
+  EXPECT_TRUE(all->indexed);
+  EXPECT_EQ(all->indexedVersionId, "vf1");
+  EXPECT_EQ(all->pageCount, 3);
+  ASSERT_EQ(all->passages.size(), 3u);
+  EXPECT_EQ(all->passages[1].position, 1u);
+  EXPECT_EQ(all->passages[1].page, 2);
+  EXPECT_EQ(all->passages[1].text, "beta middle");
+  EXPECT_FALSE(all->passages[0].score.has_value());
+  auto beta = index_->content("f1", "beta \"NEAR(");
+  ASSERT_TRUE(beta.ok());
+  ASSERT_EQ(beta->passages.size(), 2u);
+  EXPECT_EQ(beta->totalPassages, 3u);
+  EXPECT_TRUE(beta->passages[0].score.has_value());
+  auto unknown = index_->content("nope", "");
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_FALSE(unknown->indexed);
+}
+
 TEST(SnippetSelection, PicksTheDensestWindow) {
   std::string text;
   for (int i = 0; i < 50; ++i) text += "filler ";
