@@ -357,6 +357,16 @@ TEST_F(UploadRoutesTest, DetailsLongPollWakesOnAStatusChange) {
   EXPECT_LT(woke, std::chrono::seconds(30));
 }
 
+TEST_F(UploadRoutesTest, StoppingTheServerEndsUploadLongPolls) {
+  std::string id = createSession("stopping.bin", 10);
+  auto c = client();  // made before the stop: the port goes away with the process
+  std::thread poller([&] { c->Get(("/current/upload/" + id + "/details/?wait=120").c_str()); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // stop() answers -1 when SIGTERM did not end the process within 10 s and it had to be killed.
+  EXPECT_EQ(emulator->stop(), 0);
+  poller.join();
+}
+
 TEST_F(UploadRoutesTest, StatusChangesPublishUploadActivityKeys) {
   Reply me = get("/current/user/me/details/");
   ASSERT_EQ(me.status, 200) << me.body;
