@@ -99,7 +99,9 @@ void EmulatorServer::configureServer() {
         break;
       default:
         http::sendError(res, res.status, res.status >= 500 ? code::kInternal : code::kInvalidInput,
-                        res.status >= 500 ? "Internal error." : "The request is not valid.");
+                        (res.status >= 500 ? std::string("Internal error")
+                                           : std::string("The request is not valid")) +
+                            " (HTTP " + std::to_string(res.status) + ").");
         break;
     }
     return httplib::Server::HandlerResponse::Handled;
@@ -144,6 +146,13 @@ httplib::Server::HandlerResponse EmulatorServer::preRoute(const httplib::Request
                                                           httplib::Response& res) {
   using HR = httplib::Server::HandlerResponse;
   http::beginRequest(activity_.now());
+  // HTTP/1.1: a request with neither Content-Length nor Transfer-Encoding has no body, but
+  // httplib would read one until the connection closes (a stall of the whole read timeout).
+  // This step runs before the body is read, so saying so here makes such a request empty.
+  if (req.method != "GET" && req.method != "HEAD" && !req.has_header("Content-Length") &&
+      !req.has_header("Transfer-Encoding")) {
+    const_cast<httplib::Request&>(req).set_header("Content-Length", "0");
+  }
   if (!isApiPath(req.path)) return HR::Unhandled;
 
   // Refuse oversized bodies before reading them.

@@ -23,16 +23,19 @@ std::string route(const char* tail) {
   return std::string(kStorage) + tail;
 }
 
-// Replies with a State error; name collisions become a class-1605 params[] reply.
+// Replies with a State error; name collisions and invalid names become class-1605 replies with
+// params[] naming the field.
 void replyStateError(httplib::Response& res, const Error& e, const char* field = "name") {
-  if (e.code == ErrorCode::kExists) {
+  bool invalidName = e.remoteCode == code::kInvalidInput && e.message.rfind("Invalid name", 0) == 0;
+  if (e.code == ErrorCode::kExists || invalidName) {
+    nlohmann::json param = {{"name", field},
+                            {"kind", "invalid"},
+                            {"code", code::kInvalidInput},
+                            {"message", e.message}};
+    if (!invalidName) param["reason"] = "name_conflict";
     http::sendError(res, 406, code::kInvalidInput, e.message,
-                    {{"params", nlohmann::json::array({{{"name", field},
-                                                        {"kind", "invalid"},
-                                                        {"code", code::kInvalidInput},
-                                                        {"reason", "name_conflict"},
-                                                        {"message", e.message}}})},
-                     {"error_code", "ERR_NAME_CONFLICT"}});
+                    {{"params", nlohmann::json::array({param})},
+                     {"error_code", invalidName ? "ERR_INVALID_INPUT" : "ERR_NAME_CONFLICT"}});
     return;
   }
   http::sendError(res, e);
@@ -203,14 +206,6 @@ void registerStorageRoutes(EmulatorContext& ctx) {
       return;
     }
     auto n = ctx.state.createFolder(ws->id, http::pathParam(req, 2), *name, force.value_or(false));
-    if (!n.ok() && n.error().code == ErrorCode::kInvalid &&
-        n.error().remoteCode == code::kInvalidInput &&
-        n.error().message.rfind("Invalid name", 0) == 0) {
-      http::Validation v;
-      v.invalid("name", n.error().message);
-      v.replyIfFailed(res);
-      return;
-    }
     replyNode(res, n);
   });
 
@@ -247,12 +242,6 @@ void registerStorageRoutes(EmulatorContext& ctx) {
                                               {"reason", "conflict_version_mismatch"},
                                               {"current_version_id", currentVersion}}})},
            {"reason", "conflict_version_mismatch"}});
-      return;
-    }
-    if (!n.ok() && n.error().message.rfind("Invalid name", 0) == 0) {
-      http::Validation v;
-      v.invalid("name", n.error().message);
-      v.replyIfFailed(res);
       return;
     }
     replyNode(res, n);
