@@ -42,7 +42,7 @@ class AgentServiceTest : public ::testing::Test {
   }
 
   AgentTurn waitTerminal(const std::string& thread, const std::string& turn) {
-    for (int i = 0; i < 500; ++i) {
+    for (int i = 0; i < 1500; ++i) {
       auto t = agent_->turn(kWs, thread, turn);
       EXPECT_TRUE(t.ok());
       if (t.ok() && t->terminal()) return *t;

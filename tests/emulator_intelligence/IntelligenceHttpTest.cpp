@@ -103,7 +103,7 @@ class IntelligenceHttpTest : public ::testing::Test {
   // Waits until a search finds at least `count` files (indexing is asynchronous).
   json waitForHits(const std::string& query, const std::string& extra, size_t count) {
     json body;
-    for (int i = 0; i < 200; ++i) {
+    for (int i = 0; i < 600; ++i) {
       body = search(query, extra);
       if (body.contains("files") && body["files"].size() >= count) return body;
       std::this_thread::sleep_for(50ms);
@@ -119,7 +119,7 @@ class IntelligenceHttpTest : public ::testing::Test {
   // Waits until a search returns exactly `count` files.
   json waitForExactly(const std::string& query, const std::string& extra, size_t count) {
     json body;
-    for (int i = 0; i < 200; ++i) {
+    for (int i = 0; i < 600; ++i) {
       body = search(query, extra);
       if (body.contains("files") && body["files"].size() == count) return body;
       std::this_thread::sleep_for(50ms);
@@ -151,7 +151,7 @@ class IntelligenceHttpTest : public ::testing::Test {
   json waitAiState(const std::string& folderName, const std::string& nodeId,
                    const std::string& state) {
     json node;
-    for (int i = 0; i < 200; ++i) {
+    for (int i = 0; i < 600; ++i) {
       node = get("/current/workspace/" + folderName + "/storage/" + nodeId + "/details/")["node"];
       if (node.is_object() && node["ai"]["state"] == state) return node;
       std::this_thread::sleep_for(50ms);
@@ -176,7 +176,7 @@ class IntelligenceHttpTest : public ::testing::Test {
 
   json waitTurn(const std::string& thread, const std::string& turn) {
     json message;
-    for (int i = 0; i < 200; ++i) {
+    for (int i = 0; i < 600; ++i) {
       auto body = get(kApi + "/ai/agent/" + thread + "/message/" + turn + "/details/");
       message = body["message"];
       const std::string status = message.value("status", "");
@@ -473,7 +473,7 @@ TEST_F(IntelligenceHttpTest, IntelligenceOffMeansNamesOnly) {
   ASSERT_FALSE(id.empty());
   const std::string api = "/current/workspace/quiet-space/storage/search/?search=";
   json body;
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 600; ++i) {
     body = get(api + "tapir");
     if (body["files"].size() == 1) break;
     std::this_thread::sleep_for(50ms);
@@ -495,7 +495,7 @@ TEST_F(IntelligenceHttpTest, MoveAndCopyReachTheIndex) {
   const json finance = waitForHits("finance", "&search_in=filename&name_match=exact", 1);
   const std::string financeId = finance["files"].begin().key();
   post(kApi + "/storage/" + handbook + "/move/", {{"parent", financeId}});
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 600; ++i) {
     if (search("narwhal", "&search_in=content")["files"][handbook]["parent_id"] == financeId) {
       break;
     }
