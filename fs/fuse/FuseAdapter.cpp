@@ -86,8 +86,8 @@ void opInit(void* userdata, fuse_conn_info* conn) {
   if (conn->capable & FUSE_CAP_ASYNC_READ) conn->want |= FUSE_CAP_ASYNC_READ;
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
   // max_write also sizes the kernel's request pages, which bound the size of one read.
+  // (max_read itself must stay as the mount options set it, or libfuse rejects the init.)
   conn->max_write = maxRead;
-  conn->max_read = maxRead;
   conn->max_readahead =
       std::min<uint32_t>(conn->max_readahead == 0 ? maxRead : conn->max_readahead, maxRead);
 }

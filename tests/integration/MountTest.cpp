@@ -2,6 +2,7 @@
 // Every test leaves no mount and no process behind: MountedFastio and EmulatorProcess clean up
 // in their destructors, also when an assertion fails.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/xattr.h>
 
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <stdexcept>
 #include <thread>
 
 #include "tests/integration/MountHarness.h"
@@ -56,8 +58,12 @@ class MountTest : public ::testing::Test {
     for (int i = 0; i < kWideEntries; ++i) {
       writeFile(wide / "many" / ("e" + std::to_string(i)), "");
     }
+    // Seeding 12,000 files takes longer than EmulatorProcess waits for a start, so the data
+    // directory is seeded once by a first run, then served by EmulatorProcess without --seed.
+    data_ = seed_.string() + "-data";
+    preSeed(seed_, data_);
     testing::EmulatorOptions o;
-    o.seedDir = seed_;
+    o.dataDir = data_;
     o.extraArgs = {"--ai-delay-ms", "0", "--threads", "32"};
     emulator_ = new testing::EmulatorProcess(o);
   }
@@ -66,6 +72,28 @@ class MountTest : public ::testing::Test {
     emulator_ = nullptr;
     std::error_code ec;
     fsys::remove_all(seed_, ec);
+    fsys::remove_all(data_, ec);
+  }
+  static void preSeed(const fsys::path& seed, const fsys::path& data) {
+    const fsys::path log = data.string() + ".log";
+    std::string pid;
+    shell("'" FASTIO_EMULATOR_BINARY "' --data '" + data.string() +
+              "' --listen 127.0.0.1:0 --token test-token --seed '" + seed.string() + "' >'" +
+              log.string() + "' 2>&1 & echo $!",
+          &pid);
+    const int emulatorPid = std::stoi(pid);
+    bool listening = false;
+    for (int i = 0; i < 6000 && !listening; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      listening = readFile(log).find("listening on") != std::string::npos;
+    }
+    ::kill(emulatorPid, SIGTERM);
+    for (int i = 0; i < 100 && ::kill(emulatorPid, 0) == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (::kill(emulatorPid, 0) == 0) ::kill(emulatorPid, SIGKILL);
+    shell("wait " + std::to_string(emulatorPid) + " 2>/dev/null");
+    if (!listening) throw std::runtime_error("seeding the emulator failed:\n" + readFile(log));
   }
   void SetUp() override {
     ASSERT_NE(emulator_, nullptr);
@@ -79,11 +107,13 @@ class MountTest : public ::testing::Test {
   fsys::path at(const std::string& rel) const { return mount_->path(rel); }
 
   static fsys::path seed_;
+  static fsys::path data_;
   static testing::EmulatorProcess* emulator_;
   std::unique_ptr<MountedFastio> mount_;
 };
 
 fsys::path MountTest::seed_;
+fsys::path MountTest::data_;
 testing::EmulatorProcess* MountTest::emulator_ = nullptr;
 
 // SEMANTICS "Layout", "Reads"
