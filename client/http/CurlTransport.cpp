@@ -200,7 +200,8 @@ CurlTransport::CurlTransport(CurlTransportOptions options)
   curl_share_setopt(shared_->share, CURLSHOPT_USERDATA, shared_.get());
   curl_share_setopt(shared_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
   curl_share_setopt(shared_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-  curl_share_setopt(shared_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+  // Connections stay with their easy handle (not shared), so a handle whose connection may be
+  // unusable can be discarded together with it; see perform().
 }
 
 CurlTransport::~CurlTransport() {
@@ -366,7 +367,16 @@ Result<HttpResponse> CurlTransport::perform(const HttpRequest& request, Deadline
   curl_easy_setopt(h, CURLOPT_MIMEPOST, nullptr);
   curl_slist_free_all(headers);
   if (mime != nullptr) curl_mime_free(mime);
-  releaseHandle(h);
+  // A server that rejects a request before reading its body may keep the connection open with
+  // the unread body in it, and the next request on it would be parsed as garbage. So after a
+  // failure, or an error status to a request that carried a body, the connection is closed.
+  const bool carriedBody =
+      !request.multipart.empty() || request.streamBody || !request.body.empty();
+  if (code != CURLE_OK || (carriedBody && status >= 300)) {
+    curl_easy_cleanup(h);
+  } else {
+    releaseHandle(h);
+  }
   releaseSlot();
 
   if (code != CURLE_OK) {

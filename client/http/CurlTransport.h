@@ -1,7 +1,7 @@
 #pragma once
-// HttpTransport over libcurl. Easy handles are pooled and share one connection cache, DNS cache
-// and TLS session cache, so a call reuses a kept-alive connection instead of a new TCP/TLS
-// handshake. At most maxConcurrent transfers run at once; callers beyond that wait (bounded by
+// HttpTransport over libcurl. Easy handles are pooled, each keeping its kept-alive connection,
+// and share the DNS and TLS session caches, so a call reuses a connection instead of a new
+// TCP/TLS handshake (a connection that saw a failure is closed, not reused). At most maxConcurrent transfers run at once; callers beyond that wait (bounded by
 // their deadline). TLS peer and host verification are always on.
 
 #include <condition_variable>

@@ -276,6 +276,9 @@ Result<NodeDetailsBatch> HttpRemoteStore::nodeDetails(const std::string& workspa
         answered.insert(n.id);
         all.nodes.push_back(std::move(n));
       }
+      for (std::string& id : batch->missingIds) answered.insert(id);
+      all.missingIds.insert(all.missingIds.end(), batch->missingIds.begin(),
+                            batch->missingIds.end());
     }
     // Ids the server neither returned nor listed as errors are missing too.
     for (size_t i = start; i < end; ++i) {
@@ -552,11 +555,15 @@ Result<ActivityBatch> HttpRemoteStore::pollActivity(const std::string& entityId,
 Result<LockInfo> HttpRemoteStore::acquireLock(const std::string& workspaceId,
                                               const std::string& nodeId, int durationSeconds,
                                               Deadline deadline) {
+  if (durationSeconds < 60 || durationSeconds > 3600) {
+    return makeError(ErrorCode::kInvalid,
+                     "a lock lasts 60 to 3600 seconds, not " + std::to_string(durationSeconds));
+  }
   Call call{.method = HttpMethod::kPost,
             .path = storagePath(workspaceId, nodeId, "lock/"),
             .replay = Replay::kNotIfSent};
   call.form = FormFields()
-                  .add("duration", std::to_string(std::clamp(durationSeconds, 60, 3600)))
+                  .add("duration", std::to_string(durationSeconds))
                   .add("client_info", R"({"device_name":"fastiofs","client_version":"0.1"})");
   Result<Json> p = callJson(call, deadline);
   if (!p.ok()) return p.error();

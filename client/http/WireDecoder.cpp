@@ -150,22 +150,41 @@ Result<WireFolderPage> decodeFolderPage(const Json& payload) {
   return page;
 }
 
+namespace {
+
+// A node in the trash (flag, timestamp or the trash as parent) counts as gone for callers.
+bool isTrashed(const Json& node) {
+  const Json* deleted = member(node, "deleted");
+  if (deleted != nullptr) {
+    if (auto flag = asBool(deleted)) {
+      if (*flag) return true;
+    } else if (deleted->is_string() && !deleted->get_ref<const std::string&>().empty()) {
+      return true;  // a deletion time
+    }
+  }
+  return textOr(firstMember(node, {"parent", "parent_id"})) == "trash";
+}
+
+}  // namespace
+
 Result<NodeDetailsBatch> decodeNodeDetails(const Json& payload) {
   NodeDetailsBatch batch;
   const Json* nodes = member(payload, "nodes");
   const Json* single = member(payload, "node");
   if (nodes == nullptr && single == nullptr && member(payload, "id") != nullptr) single = &payload;
-  if (single != nullptr) {
-    Result<Node> n = decodeNode(*single);
+  auto add = [&](const Json& j) -> Status {
+    Result<Node> n = decodeNode(j);
     if (!n.ok()) return n.error();
-    batch.nodes.push_back(std::move(n).value());
-  }
-  if (nodes != nullptr) {
-    for (const Json* item : collectionItems(*nodes)) {
-      Result<Node> n = decodeNode(*item);
-      if (!n.ok()) return n.error();
+    if (isTrashed(j)) {
+      batch.missingIds.push_back(n->id);
+    } else {
       batch.nodes.push_back(std::move(n).value());
     }
+    return okStatus();
+  };
+  if (single != nullptr) FASTIO_TRY(add(*single));
+  if (nodes != nullptr) {
+    for (const Json* item : collectionItems(*nodes)) FASTIO_TRY(add(*item));
   }
   if (const Json* errors = member(payload, "errors")) {
     for (const Json* e : collectionItems(*errors)) {

@@ -314,6 +314,16 @@ TEST(Details, SingleMultiAndErrors) {
   EXPECT_EQ(multi->missingIds[0], "c1");
 }
 
+TEST(Details, TrashedNodesAreMissing) {
+  Result<NodeDetailsBatch> batch = decodeNodeDetails(Json::parse(
+      R"({"nodes":[{"id":"a","deleted":true},{"id":"b","deleted":"2026-01-01T00:00:00Z"},
+                   {"id":"c","parent":"trash"},{"id":"d","deleted":false}]})"));
+  ASSERT_TRUE(batch.ok());
+  ASSERT_EQ(batch->nodes.size(), 1u);
+  EXPECT_EQ(batch->nodes[0].id, "d");
+  EXPECT_EQ(batch->missingIds, (std::vector<std::string>{"a", "b", "c"}));
+}
+
 TEST(Workspaces, ListAndDetails) {
   Result<WireWorkspaces> list = decodeWorkspaces(Json::parse(
       R"({"workspaces":[{"id":12345678901234567890,"folder_name":"team-docs","name":"Team","intelligence":"true","org_id":"99"}],"pagination":{"has_more":true}})"));
