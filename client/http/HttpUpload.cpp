@@ -368,7 +368,9 @@ Result<WireUploadSession> HttpRemoteStore::waitUntilStored(const std::string& se
     Result<WireUploadSession> s = decodeUploadSession(*p);
     if (!s.ok()) return s.error();
     if (s->id.empty()) s->id = sessionId;
-    if (s->status == "stored" || (s->status == "complete" && !s->newFileId.empty())) {
+    // We always name a storage target, so `complete` (assembled) is not the end: wait for
+    // `stored`, or an update may be reported before the node has its new version.
+    if (s->status == "stored") {
       if (s->newFileId.empty()) {
         return makeError(ErrorCode::kProtocol,
                          "upload session " + sessionId + " is stored but names no file");
