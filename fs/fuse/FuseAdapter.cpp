@@ -182,7 +182,10 @@ void opOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 }
 
 void opRead(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
-  if (off < 0) return fuse_reply_err(req, EINVAL), void();
+  if (off < 0) {
+    fuse_reply_err(req, EINVAL);
+    return;
+  }
   auto r = fsOf(req).read(fi->fh, static_cast<uint64_t>(off), size);
   if (!r.ok()) return replyError(req, "read", r.error());
   fuse_reply_buf(req, r->data(), r->size());
