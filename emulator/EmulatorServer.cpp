@@ -79,6 +79,12 @@ void EmulatorServer::configureServer() {
   server_.set_write_timeout(60);
   server_.set_payload_max_length(config_.maxUploadBodyBytes);
   server_.set_tcp_nodelay(true);
+  // httplib's default turns on SO_REUSEPORT, which lets a second emulator bind the same port and
+  // receive a random share of the requests; SO_REUSEADDR alone keeps restarts quick.
+  server_.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
 
   server_.set_pre_routing_handler(
       [this](const httplib::Request& req, httplib::Response& res) { return preRoute(req, res); });

@@ -60,7 +60,7 @@ echo "\$ GET /workspace/$WS/storage/root/list/"; api "/workspace/$WS/storage/roo
 QUERY="quarterly revenue"
 for _ in $(seq 1 50); do
   hits=$(curl -sS -G -H "Authorization: Bearer $TOKEN" --data-urlencode "search=$QUERY" \
-    "$API/workspace/$WS/storage/search/" | grep -o '"relevance_score"' | wc -l)
+    "$API/workspace/$WS/storage/search/" | grep -c '"relevance_score"' || true)
   [ "$hits" -gt 0 ] && break
   sleep 0.2
 done

@@ -589,12 +589,7 @@ Result<AgentTurn> AgentService::composeAnswer(AgentTurn turn, const AgentScope& 
   for (const auto& [index, passage] : used) {
     answer += "- " + passage->snippet + " [" + std::to_string(index + 1) + "]\n";
   }
-  answer += "\nSources:\n";
-  for (size_t i = 0; i < turn.citations.size(); ++i) {
-    const Citation& c = turn.citations[i];
-    answer += "[" + std::to_string(i + 1) + "] " + c.name + ", page " +
-              std::to_string(c.entries.front().page) + "\n";
-  }
+  // The [n] markers refer to the structured citations; clients render the source list.
   turn.answer = std::move(answer);
   return turn;
 }
