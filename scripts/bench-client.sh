@@ -50,12 +50,17 @@ upload_part() {  # upload_part FILE ORDER
     echo "chunk $2" >>"$WORK/curl-failures"
 }
 order=0
+pids=()
 for part in $(ls "$WORK/parts"); do
   order=$((order + 1))
   upload_part "$part" "$order" &
-  while [ "$(jobs -rp | wc -l)" -ge 3 ]; do wait -n || true; done
+  pids+=($!)
+  if [ ${#pids[@]} -ge 3 ]; then  # at most 3 in flight: wait for the oldest
+    wait "${pids[0]}" || true
+    pids=("${pids[@]:1}")
+  fi
 done
-wait
+for p in "${pids[@]}"; do wait "$p" || true; done
 [ -f "$WORK/curl-failures" ] && { echo "bench: curl upload failed: $(cat "$WORK/curl-failures")"; exit 1; }
 curl -sf -H @"$hdr" -X POST "$API/upload/$sid/complete/" >/dev/null
 while :; do
