@@ -1,10 +1,14 @@
 // fastiofs: the composition root. Each command group registers itself on one line below.
 
 #include <CLI/CLI.hpp>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "common/Log.h"
 #include "fs/cli/ClientCommands.h"
 #include "fs/cli/CommandSet.h"
+#include "fs/cli/FstabForm.h"
 #include "fs/cli/LoginCommand.h"
 #include "fs/cli/MountCommands.h"
 
@@ -19,8 +23,16 @@ int main(int argc, char** argv) {
   fastio::cli::registerMountCommands(commands);   // mount, unmount, status
 
   app.require_subcommand(1);
+  std::set<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    names.insert(sub->get_name());
+  }
+  std::vector<std::string> args =
+      fastio::cli::rewriteFstabForm(std::vector<std::string>(argv, argv + argc), names);
   try {
-    app.parse(argc, argv);
+    // CLI11 takes the arguments in reverse order, program name excluded.
+    std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
+    app.parse(reversed);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
