@@ -584,8 +584,11 @@ Result<AgentTurn> AgentService::composeAnswer(AgentTurn turn, const AgentScope& 
     used.emplace_back(it->second, &p);
   }
   std::string answer = "From " + std::to_string(turn.citations.size()) +
-                       (turn.citations.size() == 1 ? " file" : " files") +
-                       " in this workspace:\n\n";
+                       (turn.citations.size() == 1 ? " file" : " files") + " in this workspace (";
+  for (size_t i = 0; i < turn.citations.size(); ++i) {
+    answer += (i == 0 ? "" : ", ") + turn.citations[i].name;
+  }
+  answer += "):\n\n";
   for (const auto& [index, passage] : used) {
     answer += "- " + passage->snippet + " [" + std::to_string(index + 1) + "]\n";
   }

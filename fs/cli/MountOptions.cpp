@@ -161,6 +161,13 @@ Status applyMountOption(MountSettings& s, std::string_view option) {
     if (key == "ask_ttl") return setSeconds(s.fs.askTtl);
     if (key == "read_ahead") return setSize(s.fs.readAheadMaxBytes);
     if (key == "cache_size") return setSize(s.cacheSizeBytes);
+    if (key == "read_ahead_threads") {
+      uint32_t n = 0;
+      FASTIO_TRY(setId(n, 10));
+      if (n == 0 || n > 64) return invalid(option, "between 1 and 64");
+      s.fs.readAheadThreads = n;
+      return okStatus();
+    }
     if (key == "max_threads") {
       uint32_t n = 0;
       FASTIO_TRY(setId(n, 10));
