@@ -41,10 +41,19 @@ Result<std::string> BlockReader::read(const FileVersion& file, uint64_t offset, 
   const uint64_t end = std::min<uint64_t>(file.size, offset + length);
   out.reserve(end - offset);
   for (uint64_t index = offset / blockSize_; index * blockSize_ < end; ++index) {
-    auto data = block(file, index);
-    if (!data.ok()) return data.error();
     const uint64_t blockStart = index * blockSize_;
     const uint64_t from = std::max(offset, blockStart) - blockStart;
+    const uint64_t want = std::min<uint64_t>(end - blockStart, blockSize_) - from;
+    if (!file.version.empty()) {
+      const size_t before = out.size();
+      if (cache_.appendRange(keyFor(file, index), from, want, out)) {
+        counters_.blockCacheHits++;
+        if (out.size() - before == want) continue;
+        return makeError(ErrorCode::kIo, "file " + file.nodeId + " is shorter than its size");
+      }
+    }
+    auto data = block(file, index);
+    if (!data.ok()) return data.error();
     const uint64_t to = std::min<uint64_t>(end - blockStart, (*data)->size());
     if (from >= to) {
       return makeError(ErrorCode::kIo, "file " + file.nodeId + " is shorter than its size");

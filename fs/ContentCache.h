@@ -32,6 +32,15 @@ class ContentCache {
  public:
   virtual ~ContentCache() = default;
   virtual std::optional<std::string> get(const ContentKey& key) = 0;
+  // Appends up to `length` bytes of the block from `offsetInBlock` to `out`; false on a miss.
+  // The read path uses this so a 128 KiB kernel read does not copy the whole block.
+  virtual bool appendRange(const ContentKey& key, uint64_t offsetInBlock, size_t length,
+                           std::string& out) {
+    auto block = get(key);
+    if (!block) return false;
+    if (offsetInBlock < block->size()) out.append(*block, offsetInBlock, length);
+    return true;
+  }
   virtual bool contains(const ContentKey& key) = 0;
   // Best effort: a block that cannot be stored is simply fetched again next time.
   virtual Status put(const ContentKey& key, std::string_view data) = 0;

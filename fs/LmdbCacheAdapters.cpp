@@ -34,6 +34,21 @@ std::optional<std::string> LmdbContentCache::get(const ContentKey& key) {
   return std::move(*got);
 }
 
+bool LmdbContentCache::appendRange(const ContentKey& key, uint64_t offsetInBlock, size_t length,
+                                   std::string& out) {
+  const size_t before = out.size();
+  out.resize(before + length);
+  auto got = blocks_.read(blockKey(key), offsetInBlock,
+                          std::as_writable_bytes(std::span<char>(out.data() + before, length)));
+  if (!got.ok() || !got->has_value()) {
+    if (!got.ok()) FASTIO_LOG_WARN("block cache read failed: {}", got.error().describe());
+    out.resize(before);
+    return false;
+  }
+  out.resize(before + **got);
+  return true;
+}
+
 bool LmdbContentCache::contains(const ContentKey& key) {
   auto has = blocks_.contains(blockKey(key));
   return has.ok() && *has;
