@@ -534,6 +534,11 @@ Result<std::vector<std::string>> FileSystem::listxattr(InodeId ino) {
 Result<std::string> FileSystem::getxattr(InodeId ino, const std::string& name) {
   auto info = inodeInfo(ino);
   if (!info.ok()) return info.error();
+  // Only the user namespace exists here. EOPNOTSUPP (not ENODATA) for security.* and
+  // system.posix_acl_* lets `ls -l` stop asking for every further entry of this mount.
+  if (name.rfind("user.", 0) != 0) {
+    return makeError(ErrorCode::kNotSupported, "no " + name + " attributes on this mount");
+  }
   const Error missing = makeError(ErrorCode::kNotFound, "no attribute " + name);
   if (info->kind == InodeKind::kWorkspace) {
     if (name == "user.fastio.id") return info->workspaceId;

@@ -63,6 +63,7 @@ TEST(ErrnoMap, MissingAttributeIsEnodataOnlyForXattrCalls) {
 TEST(ErrnoMap, ExpectedMissesAreQuietAndRealFailuresAreLoud) {
   EXPECT_EQ(severityFor("lookup", ErrorCode::kNotFound), FailureSeverity::kExpected);
   EXPECT_EQ(severityFor("getxattr", ErrorCode::kNotFound), FailureSeverity::kExpected);
+  EXPECT_EQ(severityFor("getxattr", ErrorCode::kNotSupported), FailureSeverity::kExpected);
   EXPECT_EQ(severityFor("read", ErrorCode::kNotFound), FailureSeverity::kRefusal);
   EXPECT_EQ(severityFor("mkdir", ErrorCode::kExists), FailureSeverity::kRefusal);
   EXPECT_EQ(severityFor("read", ErrorCode::kUnavailable), FailureSeverity::kFailure);

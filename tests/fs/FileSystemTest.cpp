@@ -231,6 +231,11 @@ TEST_F(FileSystemTest, ExtendedAttributesDescribeTheRemoteNode) {
   auto missing = fs->getxattr(file->attr.ino, "user.other");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  for (const char* foreign : {"security.selinux", "system.posix_acl_access", "trusted.x"}) {
+    auto other = fs->getxattr(file->attr.ino, foreign);
+    ASSERT_FALSE(other.ok()) << foreign;
+    EXPECT_EQ(other.error().code, ErrorCode::kNotSupported) << foreign;
+  }
   auto names = fs->listxattr(file->attr.ino);
   ASSERT_TRUE(names.ok());
   EXPECT_NE(std::find(names->begin(), names->end(), "user.fastio.version"), names->end());

@@ -227,6 +227,13 @@ TEST_F(MountTest, XattrsControlFilesAndRefusedWrites) {
   n = ::getxattr(file.c_str(), "user.fastio.nope", value, sizeof value);
   EXPECT_EQ(n, -1);
   EXPECT_EQ(errno, ENODATA);
+  // Other namespaces are unsupported, which is what lets `ls -l` stop probing them per entry.
+  n = ::lgetxattr(file.c_str(), "security.selinux", value, sizeof value);
+  EXPECT_EQ(n, -1);
+  EXPECT_EQ(errno, EOPNOTSUPP);
+  n = ::getxattr(file.c_str(), "system.posix_acl_access", value, sizeof value);
+  EXPECT_EQ(n, -1);
+  EXPECT_EQ(errno, EOPNOTSUPP);
   const std::string status = readFile(at(".fastio/status"));
   EXPECT_NE(status.find("state:      online"), std::string::npos) << status;
   EXPECT_NE(readFile(at(".fastio/metrics")).find("fastiofs_online 1"), std::string::npos);
