@@ -52,11 +52,19 @@ Duration jitteredBackoff(int retry, const RetryBudget& budget, std::mt19937_64& 
 
 RetryState::RetryState(const RetryBudget& budget, const Clock& clock, Deadline deadline,
                        Replay replay)
-    : budget_(budget), clock_(clock), deadline_(deadline), replay_(replay), started_(clock.now()) {
-  static std::atomic<uint64_t> counter{0};
-  std::random_device rd;
-  rng_.seed((static_cast<uint64_t>(rd()) << 32) ^ counter.fetch_add(1) ^
-            static_cast<uint64_t>(clock.now().time_since_epoch().count()));
+    : budget_(budget), clock_(clock), deadline_(deadline), replay_(replay), started_(clock.now()) {}
+
+std::mt19937_64& RetryState::rng() {
+  if (!rng_) {
+    static const uint64_t processSeed = [] {
+      std::random_device rd;
+      return (static_cast<uint64_t>(rd()) << 32) ^ rd();
+    }();
+    static std::atomic<uint64_t> counter{0};
+    rng_.emplace(processSeed ^ (counter.fetch_add(1) * 0x9e3779b97f4a7c15ull) ^
+                 static_cast<uint64_t>(clock_.now().time_since_epoch().count()));
+  }
+  return *rng_;
 }
 
 std::optional<Duration> RetryState::nextDelay(const Error& error, const HttpResponse* response) {
@@ -67,12 +75,12 @@ std::optional<Duration> RetryState::nextDelay(const Error& error, const HttpResp
   }
   if (attempts_ >= budget_.maxAttempts) return std::nullopt;
 
-  Duration delay = jitteredBackoff(attempts_ - 1, budget_, rng_);
+  Duration delay = jitteredBackoff(attempts_ - 1, budget_, rng());
   if (response != nullptr) {
     if (auto wait = advertisedWait(*response, clock_.wallNow())) {
       if (*wait > budget_.maxRateLimitWait) return std::nullopt;
       // A little jitter on top so clients released together do not collide again.
-      delay = *wait + jitteredBackoff(0, budget_, rng_) / 2;
+      delay = *wait + jitteredBackoff(0, budget_, rng()) / 2;
     } else if (rateLimited) {
       delay = std::max<Duration>(delay, std::chrono::seconds(1));
     }

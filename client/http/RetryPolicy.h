@@ -56,7 +56,10 @@ class RetryState {
   Replay replay_;
   SteadyTime started_;
   int attempts_ = 1;
-  std::mt19937_64 rng_;
+  // Seeded on the first retry: nearly every call succeeds at once, and seeding costs more
+  // than the rest of the bookkeeping.
+  std::optional<std::mt19937_64> rng_;
+  std::mt19937_64& rng();
 };
 
 }  // namespace fastio::http
