@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
+#include <vector>
 
 #include "common/Log.h"
 
@@ -63,13 +65,6 @@ Result<std::string> BlockReader::read(const FileVersion& file, uint64_t offset, 
   return out;
 }
 
-Status BlockReader::prefetch(const FileVersion& file, uint64_t index) {
-  if (index >= blockCount(file.size) || isCached(file, index)) return okStatus();
-  auto data = block(file, index);
-  if (!data.ok()) return data.error();
-  return okStatus();
-}
-
 Result<BlockReader::BlockPtr> BlockReader::block(const FileVersion& file, uint64_t index) {
   const ContentKey key = keyFor(file, index);
   if (!file.version.empty()) {
@@ -79,11 +74,17 @@ Result<BlockReader::BlockPtr> BlockReader::block(const FileVersion& file, uint64
     }
   }
   counters_.blockCacheMisses++;
-  bool shared = false;
-  auto result = flights_.run(
-      key, [&] { return fetch(file, index); }, &shared);
-  if (shared) counters_.sharedBlockWaits++;
-  return result;
+  for (int attempt = 0;; ++attempt) {
+    bool shared = false;
+    auto result = flights_.run(
+        key, [&] { return fetch(file, index); }, &shared);
+    if (shared) counters_.sharedBlockWaits++;
+    // The read-ahead run this reader waited for was dropped: fetch the block itself.
+    if (shared && attempt == 0 && !result.ok() && result.error().code == ErrorCode::kCancelled) {
+      continue;
+    }
+    return result;
+  }
 }
 
 Result<BlockReader::BlockPtr> BlockReader::fetch(const FileVersion& file, uint64_t index) {
@@ -93,24 +94,73 @@ Result<BlockReader::BlockPtr> BlockReader::fetch(const FileVersion& file, uint64
       return std::make_shared<const std::string>(std::move(*hit));
     }
   }
-  const uint64_t start = index * blockSize_;
-  const uint64_t wanted = blockLength(file, index);
-  auto target = std::make_shared<std::string>();
-  target->reserve(wanted);
+  // The block itself is resolved by the SingleFlight call around this one.
+  return stream(file, index, 1, 1);
+}
 
-  // Blocks other than the target arrive only when the server ignored Range: cache them too.
-  uint64_t spillIndex = UINT64_MAX;
-  std::string spill;
-  auto flushSpill = [&] {
-    if (spillIndex != UINT64_MAX && !file.version.empty() &&
-        spill.size() == blockLength(file, spillIndex)) {
-      if (Status s = cache_.put(keyFor(file, spillIndex), spill); !s.ok()) {
-        FASTIO_LOG_DEBUG("block {} of {} not cached: {}", spillIndex, file.nodeId,
+std::pair<uint64_t, uint64_t> BlockReader::claimRun(const FileVersion& file, uint64_t first,
+                                                    uint64_t count) {
+  if (file.version.empty()) return {first, first};  // nothing could be cached
+  const uint64_t end = std::min(blockCount(file.size), first + count);
+  uint64_t from = first;
+  while (from < end && (isCached(file, from) || flights_.inFlight(keyFor(file, from)))) ++from;
+  uint64_t to = from;
+  while (to < end && flights_.claim(keyFor(file, to))) {
+    // A fetch may have finished between the check above and the claim.
+    if (isCached(file, to)) {
+      if (auto hit = cache_.get(keyFor(file, to))) {
+        flights_.resolve(keyFor(file, to), std::make_shared<const std::string>(std::move(*hit)));
+        break;
+      }
+    }
+    ++to;
+  }
+  return {from, to};
+}
+
+Status BlockReader::fetchClaimed(const FileVersion& file, uint64_t from, uint64_t to) {
+  if (to <= from) return okStatus();
+  counters_.blockCacheMisses += to - from;
+  auto firstBlock = stream(file, from, to - from, 0);
+  if (!firstBlock.ok()) return firstBlock.error();
+  return okStatus();
+}
+
+void BlockReader::dropClaimed(const FileVersion& file, uint64_t from, uint64_t to) {
+  for (uint64_t i = from; i < to; ++i) {
+    flights_.resolve(keyFor(file, i), makeError(ErrorCode::kCancelled, "read-ahead dropped"));
+  }
+}
+
+Result<BlockReader::BlockPtr> BlockReader::stream(const FileVersion& file, uint64_t first,
+                                                  uint64_t count, uint64_t claimedFrom) {
+  const bool cacheable = !file.version.empty();
+  const uint64_t start = first * blockSize_;
+  uint64_t wanted = 0;
+  for (uint64_t i = first; i < first + count; ++i) wanted += blockLength(file, i);
+  auto isClaimed = [&](uint64_t idx) { return idx >= first + claimedFrom && idx < first + count; };
+  BlockPtr firstBlock;
+  std::vector<bool> resolved(count, false);  // by position in the run
+
+  // The block being assembled; bytes that do not continue it exactly are not used.
+  uint64_t partIndex = UINT64_MAX;
+  std::string part;
+  auto finishPart = [&] {
+    if (partIndex == UINT64_MAX || part.size() != blockLength(file, partIndex)) return;
+    auto done = std::make_shared<const std::string>(std::move(part));
+    if (cacheable) {
+      if (Status s = cache_.put(keyFor(file, partIndex), *done); !s.ok()) {
+        FASTIO_LOG_DEBUG("block {} of {} not cached: {}", partIndex, file.nodeId,
                          s.error().describe());
       }
     }
-    spill.clear();
-    spillIndex = UINT64_MAX;
+    if (partIndex == first) firstBlock = done;
+    if (isClaimed(partIndex)) {
+      flights_.resolve(keyFor(file, partIndex), done);
+      resolved[partIndex - first] = true;
+    }
+    part = std::string();
+    partIndex = UINT64_MAX;
   };
 
   ReadRequest request;
@@ -126,19 +176,22 @@ Result<BlockReader::BlockPtr> BlockReader::fetch(const FileVersion& file, uint64
         counters_.remoteBytesFetched += bytes.size();
         while (!bytes.empty()) {
           const uint64_t idx = fileOffset / blockSize_;
-          const uint64_t blockEnd = (idx + 1) * blockSize_;
-          const size_t n =
-              static_cast<size_t>(std::min<uint64_t>(bytes.size(), blockEnd - fileOffset));
-          if (idx == index) {
-            if (fileOffset == start + target->size()) target->append(bytes.data(), n);
-          } else {
-            if (idx != spillIndex) {
-              flushSpill();
-              if (fileOffset == idx * blockSize_) spillIndex = idx;
+          const uint64_t blockStart = idx * blockSize_;
+          const size_t n = static_cast<size_t>(
+              std::min<uint64_t>(bytes.size(), blockStart + blockSize_ - fileOffset));
+          if (idx != partIndex) {
+            finishPart();
+            // Outside the run only a whole block is worth keeping (the server ignored Range).
+            const bool useful =
+                (idx >= first && idx < first + count) || (cacheable && !isCached(file, idx));
+            if (fileOffset == blockStart && useful) {
+              partIndex = idx;
+              part.reserve(blockLength(file, idx));
             }
-            if (idx == spillIndex && fileOffset == idx * blockSize_ + spill.size()) {
-              spill.append(bytes.data(), n);
-            }
+          }
+          if (idx == partIndex && fileOffset == blockStart + part.size()) {
+            part.append(bytes.data(), n);
+            if (part.size() == blockLength(file, idx)) finishPart();
           }
           fileOffset += n;
           bytes.remove_prefix(n);
@@ -146,25 +199,31 @@ Result<BlockReader::BlockPtr> BlockReader::fetch(const FileVersion& file, uint64
         return okStatus();
       },
       Deadline::after(timeout_, clock_));
-  flushSpill();
+  finishPart();
+  std::optional<Error> failure;
   if (!outcome.ok()) {
     counters_.remoteErrors++;
     if (health_) health_->recordFailure("read " + file.nodeId, outcome.error());
-    return outcome.error();
+    failure = outcome.error();
+  } else if (health_) {
+    health_->recordSuccess();
   }
-  if (health_) health_->recordSuccess();
-  if (target->size() < wanted) {
-    return makeError(ErrorCode::kIo, "short read of " + file.nodeId + " block " +
-                                         std::to_string(index) + ": got " +
-                                         std::to_string(target->size()) + " of " +
-                                         std::to_string(wanted) + " bytes");
+  const auto shortRead = [&] {
+    const uint64_t got = outcome.ok() ? outcome->bytesDelivered : 0;
+    return makeError(ErrorCode::kIo, "short read of " + file.nodeId + " from block " +
+                                         std::to_string(first) + ": got " + std::to_string(got) +
+                                         " of " + std::to_string(wanted) + " bytes");
+  };
+  // Claimed blocks that never completed: their waiters get the error.
+  for (uint64_t i = first + claimedFrom; i < first + count; ++i) {
+    if (!resolved[i - first]) flights_.resolve(keyFor(file, i), failure ? *failure : shortRead());
   }
-  if (!file.version.empty()) {
-    if (Status s = cache_.put(keyFor(file, index), *target); !s.ok()) {
-      FASTIO_LOG_DEBUG("block {} of {} not cached: {}", index, file.nodeId, s.error().describe());
-    }
+  bool allArrived = firstBlock != nullptr;
+  for (uint64_t i = std::max<uint64_t>(claimedFrom, 1); i < count; ++i) {
+    allArrived = allArrived && resolved[i];
   }
-  return BlockPtr(std::move(target));
+  if (!allArrived) return failure ? *failure : shortRead();
+  return firstBlock;
 }
 
 }  // namespace fastio::fs

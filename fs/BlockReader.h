@@ -35,14 +35,27 @@ class BlockReader {
 
   // Bytes [offset, offset + length) of the file, clipped at its end.
   Result<std::string> read(const FileVersion& file, uint64_t offset, size_t length);
-  // Makes sure block `index` is in the cache (read-ahead); cheap when it already is.
-  Status prefetch(const FileVersion& file, uint64_t index);
+  // Read-ahead in two steps. claimRun marks up to `count` blocks from `first` as being fetched
+  // (skipping leading blocks that are cached or already in flight, and stopping at the next
+  // such block) and returns the claimed [from, to). fetchClaimed then streams them in one
+  // ranged request, each block handed to its waiting readers as soon as its last byte has
+  // arrived; or dropClaimed gives them up, and their waiting readers fetch for themselves.
+  // Every claim must end in exactly one of the two.
+  std::pair<uint64_t, uint64_t> claimRun(const FileVersion& file, uint64_t first, uint64_t count);
+  Status fetchClaimed(const FileVersion& file, uint64_t from, uint64_t to);
+  void dropClaimed(const FileVersion& file, uint64_t from, uint64_t to);
   bool isCached(const FileVersion& file, uint64_t index);
 
  private:
   using BlockPtr = std::shared_ptr<const std::string>;
   Result<BlockPtr> block(const FileVersion& file, uint64_t index);
   Result<BlockPtr> fetch(const FileVersion& file, uint64_t index);
+  // Streams blocks [first, first + count) in one request. Every whole block that streams past
+  // is cached (when the server ignores Range, that is the whole file); blocks in
+  // [first + claimedFrom, first + count) were claimed in flights_ and are resolved as they
+  // complete. Returns block `first`, or an error when any block of the run did not arrive.
+  Result<BlockPtr> stream(const FileVersion& file, uint64_t first, uint64_t count,
+                          uint64_t claimedFrom);
   ContentKey keyFor(const FileVersion& file, uint64_t index) const;
   uint64_t blockLength(const FileVersion& file, uint64_t index) const;
 

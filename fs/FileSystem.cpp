@@ -442,7 +442,8 @@ Result<OpenReply> FileSystem::open(InodeId ino, bool forWriting) {
     auto node = nodeFor(*info, false);
     if (!node.ok()) return node.error();
     handle->file = FileVersion{info->workspaceId, node->id, node->version, node->size};
-    handle->window = ReadAheadWindow(blocks_.blockSize(), options_.readAheadMaxBytes);
+    handle->window = ReadAheadWindow(blocks_.blockSize(), options_.readAheadMaxBytes,
+                                     options_.readAheadRunBytes);
   }
   std::lock_guard lock(mu_);
   if (!handle->isVirtual) {
@@ -470,15 +471,20 @@ Result<std::string> FileSystem::read(uint64_t handleId, uint64_t offset, size_t 
     counters_.bytesRead += out.size();
     return out;
   }
+  // Read-ahead is planned before this read blocks: a read that waits for its data must not
+  // reach the window late, after reads behind it, and look like a seek.
+  if (offset < handle->file.size) {
+    const uint64_t length = std::min<uint64_t>(size, handle->file.size - offset);
+    std::pair<uint64_t, uint64_t> ahead;
+    {
+      std::lock_guard lock(handle->mu);
+      ahead = handle->window.nextBatch(offset, length, handle->file.size);
+    }
+    if (ahead.second > ahead.first) scheduleReadAhead(handle, ahead.first, ahead.second);
+  }
   auto data = blocks_.read(handle->file, offset, size);
   if (!data.ok()) return data.error();
   counters_.bytesRead += data->size();
-  std::pair<uint64_t, uint64_t> ahead;
-  {
-    std::lock_guard lock(handle->mu);
-    ahead = handle->window.onRead(offset, data->size(), handle->file.size);
-  }
-  if (ahead.second > ahead.first) scheduleReadAhead(handle, ahead.first, ahead.second);
   return data;
 }
 
@@ -487,12 +493,30 @@ void FileSystem::scheduleReadAhead(const std::shared_ptr<Handle>& handle, uint64
   const uint64_t bs = blocks_.blockSize();
   const FileVersion file = handle->file;
   if (file.version.empty()) return;  // nothing would be cached
-  for (uint64_t index = from / bs; index * bs < to; ++index) {
-    if (blocks_.isCached(file, index)) continue;
-    std::string key = file.nodeId + "/" + file.version + "/" + std::to_string(index);
-    prefetch_.submit(std::move(key), [this, file, index] {
-      if (blocks_.prefetch(file, index).ok()) counters_.readAheadBlocks++;
-    });
+  const uint64_t runBlocks = std::max<uint64_t>(1, options_.readAheadRunBytes / bs);
+  // Runs are cut on multiples of runBlocks; the window ends its batches there too, so a
+  // sequential reader's read-ahead goes out as whole runs.
+  const uint64_t last = (to + bs - 1) / bs;
+  uint64_t index = from / bs;
+  while (index < last) {
+    while (index < last && blocks_.isCached(file, index)) ++index;
+    if (index >= last) break;
+    // Claimed now, so a reader arriving before the run starts waits for it instead of
+    // fetching the block on its own and splitting the run.
+    const uint64_t runEnd = std::min(last, (index / runBlocks + 1) * runBlocks);
+    const auto [first, end] = blocks_.claimRun(file, index, runEnd - index);
+    if (end > first) {
+      std::string key = file.nodeId + "/" + file.version + "/" + std::to_string(first);
+      prefetch_.submit(
+          std::move(key),
+          [this, file, first, end] {
+            if (blocks_.fetchClaimed(file, first, end).ok()) {
+              counters_.readAheadBlocks += end - first;
+            }
+          },
+          [this, file, first, end] { blocks_.dropClaimed(file, first, end); });
+    }
+    index = std::max(end, index + 1);
   }
 }
 

@@ -27,6 +27,7 @@ struct FsOptions {
   uint32_t blockSize = 1u << 20;             // unit of fetching and caching file content
   uint64_t readAheadMaxBytes = 16ull << 20;  // read-ahead window ceiling
   uint32_t readAheadThreads = 2;
+  uint64_t readAheadRunBytes = 4ull << 20;  // read-ahead fetched per request
 
   bool watchChanges = true;  // one activity long-poll per workspace
   int activityWaitSeconds = 20;

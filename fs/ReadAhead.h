@@ -19,17 +19,25 @@ namespace fastio::fs {
 
 class ReadAheadWindow {
  public:
-  ReadAheadWindow(uint64_t initialBytes, uint64_t maxBytes)
-      : initial_(initialBytes), max_(std::max(initialBytes, maxBytes)) {}
+  // nextBatch ends its batches on multiples of granuleBytes when the batch reaches that far, so
+  // successive batches split into whole runs of that size.
+  ReadAheadWindow(uint64_t initialBytes, uint64_t maxBytes, uint64_t granuleBytes = 0)
+      : initial_(initialBytes), max_(std::max(initialBytes, maxBytes)), granule_(granuleBytes) {}
 
   // Records a read; returns the byte range [first, second) worth fetching ahead (empty after a
   // seek). The range starts where the read ended and is clipped at fileSize.
   std::pair<uint64_t, uint64_t> onRead(uint64_t offset, uint64_t length, uint64_t fileSize);
+  // onRead, shaped for scheduling: the part of the window not handed out before, and only once
+  // less than half of the window is still ahead of the reader. A sequential reader's
+  // read-ahead thus goes out in a few long runs rather than a block at a time.
+  std::pair<uint64_t, uint64_t> nextBatch(uint64_t offset, uint64_t length, uint64_t fileSize);
   uint64_t window() const { return window_; }
 
  private:
+  uint64_t scheduledEnd_ = 0;  // end of what nextBatch has handed out
   uint64_t initial_;
   uint64_t max_;
+  uint64_t granule_;
   uint64_t next_ = 0;  // where a sequential reader reads next
   uint64_t window_ = 0;
 };
@@ -44,7 +52,8 @@ class PrefetchPool {
   PrefetchPool(const PrefetchPool&) = delete;
   PrefetchPool& operator=(const PrefetchPool&) = delete;
 
-  void submit(std::string key, std::function<void()> job);
+  // `dropped` runs instead of `job` when the job is dropped (queue full, stop) or refused.
+  void submit(std::string key, std::function<void()> job, std::function<void()> dropped = {});
   // Stops the threads after the running jobs; queued jobs are dropped. Idempotent.
   void stop();
   size_t queued() const;
@@ -54,6 +63,7 @@ class PrefetchPool {
   struct Job {
     std::string key;
     std::function<void()> run;
+    std::function<void()> dropped;
   };
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -53,6 +53,30 @@ class SingleFlight {
     return *call->result;
   }
 
+  // Claims key for a result that arrives later through resolve(), for a producer that makes
+  // several keys in one go. False when the key is already in flight.
+  bool claim(const Key& key) {
+    std::lock_guard lock(mu_);
+    return calls_.emplace(key, std::make_shared<Call>()).second;
+  }
+
+  // Hands the result of a claimed key to everyone waiting for it.
+  void resolve(const Key& key, Result<Value> result) {
+    std::shared_ptr<Call> call;
+    {
+      std::lock_guard lock(mu_);
+      auto it = calls_.find(key);
+      if (it == calls_.end()) return;
+      call = std::move(it->second);
+      calls_.erase(it);
+    }
+    {
+      std::lock_guard lock(call->mu);
+      call->result.emplace(std::move(result));
+    }
+    call->cv.notify_all();
+  }
+
   bool inFlight(const Key& key) const {
     std::lock_guard lock(mu_);
     return calls_.count(key) != 0;

@@ -1,22 +1,29 @@
 #!/usr/bin/env bash
-# Read-path benchmark of a real mount, side by side in one run on this machine (PRODUCT.md §5):
-#   1. cold sequential read of a 1 GiB file through fastiofs vs curl downloading it from the
-#      same emulator;
+# Read-path benchmark of a real mount, side by side in one run on this machine (PRODUCT.md §5).
+# Each measurement is repeated RUNS times and the median is reported:
+#   1. cold sequential read of a SIZE_MIB file through fastiofs (empty cache, fresh mount,
+#      kernel caches dropped) vs curl downloading it from the same emulator, both to /dev/null
+#      and to a file on local disk;
 #   2. warm sequential read (blocks in the LMDB cache, kernel page cache dropped) vs libfuse's
 #      low-level passthrough example (passthrough_ll) reading the same file from local disk;
-#   3. `ls -l` of a 10,000-entry folder, warm, vs the same passthrough.
+#   3. `ls -l` of an ENTRIES-entry folder, warm, vs the same passthrough;
+#   4. `grep -r` over SMALL_FILES small files, cold and warm, vs the same passthrough.
+# CPU seconds of each process are shown for the cold read: the mount, the emulator and dd all
+# share this machine's cores, which bounds what a ratio against curl can reach.
 # Usage: scripts/bench-read.sh [BUILD_DIR]   (default build/bench; needs root for drop_caches)
-# SIZE_MIB=1024 ENTRIES=10000 can be lowered for a quick run.
+# SIZE_MIB=1024 ENTRIES=10000 SMALL_FILES=2000 RUNS=3 can be changed for a quicker run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build/bench}
 SIZE_MIB=${SIZE_MIB:-1024}
 ENTRIES=${ENTRIES:-10000}
+SMALL_FILES=${SMALL_FILES:-2000}
+RUNS=${RUNS:-3}
 
 if [ ! -x "$BUILD/fs/cli/fastiofs" ] || [ ! -x "$BUILD/emulator/fastio-emulator" ]; then
   cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFASTIO_BUILD_TESTS=OFF >/dev/null
-  cmake --build "$BUILD" --target fastiofs fastio-emulator -j "$(nproc)"
 fi
+cmake --build "$BUILD" --target fastiofs fastio-emulator -j "$(nproc)" >/dev/null
 FASTIOFS=$(realpath "$BUILD/fs/cli/fastiofs")
 EMULATOR=$(realpath "$BUILD/emulator/fastio-emulator")
 
@@ -32,11 +39,24 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-mkdir -p "$WORK/seed/bench-space/wide" "$WORK/mnt" "$WORK/pt" "$WORK/cache"
+SEED="$WORK/seed/bench-space"
+mkdir -p "$SEED/wide" "$SEED/small" "$WORK/mnt" "$WORK/pt" "$WORK/cache"
 
-echo "== preparing ${SIZE_MIB} MiB file and ${ENTRIES} entries"
-head -c "$((SIZE_MIB * 1024 * 1024))" /dev/urandom >"$WORK/seed/bench-space/big.bin"
-(cd "$WORK/seed/bench-space/wide" && seq 1 "$ENTRIES" | xargs touch)
+echo "== preparing a ${SIZE_MIB} MiB file, ${ENTRIES} entries, ${SMALL_FILES} small files"
+head -c "$((SIZE_MIB * 1024 * 1024))" /dev/urandom >"$SEED/big.bin"
+(cd "$SEED/wide" && seq 1 "$ENTRIES" | xargs touch)
+python3 - "$SEED/small" "$SMALL_FILES" <<'EOF'
+import os, random, sys
+root, count = sys.argv[1], int(sys.argv[2])
+words = "alpha beta gamma delta revenue forecast invoice budget quarterly needle".split()
+rng = random.Random(7)
+for i in range(count):
+    folder = os.path.join(root, f"d{i % 20:02d}")
+    os.makedirs(folder, exist_ok=True)
+    lines = [" ".join(rng.choice(words) for _ in range(10)) for _ in range(rng.randint(20, 120))]
+    with open(os.path.join(folder, f"f{i:05d}.txt"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+EOF
 
 echo "== passthrough_ll"
 gcc -O2 -o "$WORK/passthrough_ll" /usr/share/doc/libfuse3-dev/examples/passthrough_ll.c \
@@ -54,58 +74,133 @@ done
 PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/emulator.log" | head -1)
 API="http://127.0.0.1:$PORT/current"
 
-ids=$(curl -s -H "Authorization: Bearer $TOKEN" "$API/workspaces/all/" | python3 -c '
+WS=$(curl -s -H "Authorization: Bearer $TOKEN" "$API/workspaces/all/" | python3 -c '
 import json,sys
 d=json.load(sys.stdin); d=d.get("response",d)
-for w in d["workspaces"]:
-    if w["folder_name"]=="bench-space": print(w["id"])')
-WS=$ids
+print([w["id"] for w in d["workspaces"] if w["folder_name"]=="bench-space"][0])')
 NODE=$(curl -s -H "Authorization: Bearer $TOKEN" "$API/workspace/$WS/storage/root/list/?page_size=500" |
   python3 -c '
 import json,sys
 d=json.load(sys.stdin); d=d.get("response",d)
 n=d["nodes"]; n=n.get("items",n) if isinstance(n,dict) else n
 print([x["id"] for x in n if x["name"]=="big.bin"][0])')
+URL="$API/workspace/$WS/storage/$NODE/read/"
 
 now() { date +%s.%N; }
-rate() { python3 -c "print(f'{$1/($3-$2):.1f}')"; }  # MiB/s from size, start, end
 drop() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+cpu() { awk '{printf "%.3f", ($14 + $15) / 100}' "/proc/$1/stat"; }  # user+system seconds
+median() { python3 -c 'import statistics,sys; print(f"{statistics.median(map(float, sys.argv[1:])):.3f}")' "$@"; }
+# Times a command; prints seconds.
+timed() {
+  local t0 t1
+  t0=$(now)
+  "$@" >/dev/null
+  t1=$(now)
+  python3 -c "print(f'{$t1-$t0:.4f}')"
+}
+mbps() { python3 -c "print(f'{$SIZE_MIB/$1:.1f}')"; }
+mount_fastiofs() {
+  FASTIO_API_KEY=$TOKEN "$FASTIOFS" mount "$WORK/mnt" --api-url "$API" --cache-dir "$WORK/cache" \
+    --cache-size "$((SIZE_MIB * 2 + 512))M" -o log_level=warn
+}
+unmount_fastiofs() {
+  "$FASTIOFS" unmount "$WORK/mnt" >/dev/null 2>&1 || fusermount3 -u "$WORK/mnt"
+  for _ in $(seq 1 50); do mountpoint -q "$WORK/mnt" || break; sleep 0.1; done
+}
+daemon_pid() { pgrep -f "fastiofs mount $WORK/mnt" | head -1; }
 
-echo "== curl download (cold reference)"
-drop
-t0=$(now); curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$API/workspace/$WS/storage/$NODE/read/"; t1=$(now)
-CURL=$(rate "$SIZE_MIB" "$t0" "$t1")
+declare -a CURL_NULL CURL_FILE COLD WARM LS_FS GREP_FS_COLD GREP_FS_WARM
+declare -a PT LS_PT GREP_PT_COLD GREP_PT_WARM CPU_FS CPU_EMU_FS CPU_EMU_CURL CPU_CURL
 
-echo "== fastiofs mount"
-FASTIO_API_KEY=$TOKEN "$FASTIOFS" mount "$WORK/mnt" --api-url "$API" --cache-dir "$WORK/cache" \
-  --cache-size "$((SIZE_MIB * 2 + 512))M" -o log_level=warn
-drop
-t0=$(now); dd if="$WORK/mnt/bench-space/big.bin" of=/dev/null bs=1M status=none; t1=$(now)
-COLD=$(rate "$SIZE_MIB" "$t0" "$t1")
-cmp "$WORK/mnt/bench-space/big.bin" "$WORK/seed/bench-space/big.bin"
-drop
-t0=$(now); dd if="$WORK/mnt/bench-space/big.bin" of=/dev/null bs=1M status=none; t1=$(now)
-WARM=$(rate "$SIZE_MIB" "$t0" "$t1")
+echo "== curl (cold reference), $RUNS runs each"
+for _ in $(seq 1 "$RUNS"); do
+  drop
+  e0=$(cpu "$EMU_PID")
+  out=$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $TOKEN" "$URL")
+  CPU_EMU_CURL+=("$(python3 -c "print($(cpu "$EMU_PID")-$e0)")")
+  CURL_NULL+=("$out")
+  CPU_CURL+=("$(/usr/bin/time -f '%U %S' curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" \
+    "$URL" 2>&1 | awk '{print $1+$2}')")
+  drop
+  CURL_FILE+=("$(curl -s -o "$WORK/download.bin" -w '%{time_total}' \
+    -H "Authorization: Bearer $TOKEN" "$URL")")
+  rm -f "$WORK/download.bin"
+done
+
+echo "== fastiofs: cold (fresh mount, empty cache) and warm (LMDB cache), $RUNS runs each"
+for i in $(seq 1 "$RUNS"); do
+  mountpoint -q "$WORK/mnt" && unmount_fastiofs
+  rm -rf "$WORK/cache"
+  mount_fastiofs
+  drop
+  pid=$(daemon_pid)
+  f0=$(cpu "$pid")
+  e0=$(cpu "$EMU_PID")
+  COLD+=("$(timed dd if="$WORK/mnt/bench-space/big.bin" of=/dev/null bs=1M status=none)")
+  CPU_FS+=("$(python3 -c "print($(cpu "$pid")-$f0)")")
+  CPU_EMU_FS+=("$(python3 -c "print($(cpu "$EMU_PID")-$e0)")")
+  [ "$i" = 1 ] && cmp "$WORK/mnt/bench-space/big.bin" "$SEED/big.bin"
+  drop
+  WARM+=("$(timed dd if="$WORK/mnt/bench-space/big.bin" of=/dev/null bs=1M status=none)")
+done
+for i in $(seq 1 "$RUNS"); do
+  drop
+  WARM+=("$(timed dd if="$WORK/mnt/bench-space/big.bin" of=/dev/null bs=1M status=none)")
+done
+
+echo "== fastiofs: ls -l and grep -r"
 ls -l "$WORK/mnt/bench-space/wide" >/dev/null
-t0=$(now); ls -l "$WORK/mnt/bench-space/wide" >/dev/null; t1=$(now)
-LS_FASTIO=$(python3 -c "print(f'{$t1-$t0:.3f}')")
+for _ in $(seq 1 "$RUNS"); do LS_FS+=("$(timed ls -l "$WORK/mnt/bench-space/wide")"); done
+for _ in $(seq 1 "$RUNS"); do
+  unmount_fastiofs
+  rm -rf "$WORK/cache"
+  mount_fastiofs
+  drop
+  GREP_FS_COLD+=("$(timed grep -r -c needle "$WORK/mnt/bench-space/small")")
+  GREP_FS_WARM+=("$(timed grep -r -c needle "$WORK/mnt/bench-space/small")")
+done
+diff <(cd "$WORK/mnt/bench-space/small" && grep -r -c needle . | sort) \
+  <(cd "$SEED/small" && grep -r -c needle . | sort)
+unmount_fastiofs
 
 echo "== passthrough_ll on local disk"
 "$WORK/passthrough_ll" -o source="$WORK/seed" "$WORK/pt" &
 PT_PID=$!
 for _ in $(seq 1 50); do mountpoint -q "$WORK/pt" && break; sleep 0.1; done
-drop
-t0=$(now); dd if="$WORK/pt/bench-space/big.bin" of=/dev/null bs=1M status=none; t1=$(now)
-PT=$(rate "$SIZE_MIB" "$t0" "$t1")
+for _ in $(seq 1 "$RUNS"); do
+  drop
+  PT+=("$(timed dd if="$WORK/pt/bench-space/big.bin" of=/dev/null bs=1M status=none)")
+done
 ls -l "$WORK/pt/bench-space/wide" >/dev/null
-t0=$(now); ls -l "$WORK/pt/bench-space/wide" >/dev/null; t1=$(now)
-LS_PT=$(python3 -c "print(f'{$t1-$t0:.3f}')")
+for _ in $(seq 1 "$RUNS"); do LS_PT+=("$(timed ls -l "$WORK/pt/bench-space/wide")"); done
+for _ in $(seq 1 "$RUNS"); do
+  drop
+  GREP_PT_COLD+=("$(timed grep -r -c needle "$WORK/pt/bench-space/small")")
+  GREP_PT_WARM+=("$(timed grep -r -c needle "$WORK/pt/bench-space/small")")
+done
+
+m() { median "$@"; }
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+C_NULL=$(m "${CURL_NULL[@]}"); C_FILE=$(m "${CURL_FILE[@]}"); C_COLD=$(m "${COLD[@]}")
+C_WARM=$(m "${WARM[@]}"); C_PT=$(m "${PT[@]}")
+L_FS=$(m "${LS_FS[@]}"); L_PT=$(m "${LS_PT[@]}")
+G_FC=$(m "${GREP_FS_COLD[@]}"); G_FW=$(m "${GREP_FS_WARM[@]}")
+G_PC=$(m "${GREP_PT_COLD[@]}"); G_PW=$(m "${GREP_PT_WARM[@]}")
 
 echo
-echo "results (${SIZE_MIB} MiB file, ${ENTRIES} entries, $(nproc) cores)"
-printf '  cold read   fastiofs %8s MiB/s   curl        %8s MiB/s   ratio %s (target >= 0.9)\n' \
-  "$COLD" "$CURL" "$(python3 -c "print(f'{$COLD/$CURL:.2f}')")"
-printf '  warm read   fastiofs %8s MiB/s   passthrough %8s MiB/s   ratio %s (target >= 0.8)\n' \
-  "$WARM" "$PT" "$(python3 -c "print(f'{$WARM/$PT:.2f}')")"
-printf '  ls -l warm  fastiofs %8s s       passthrough %8s s       ratio %s (target <= 1.0)\n' \
-  "$LS_FASTIO" "$LS_PT" "$(python3 -c "print(f'{$LS_FASTIO/$LS_PT:.2f}')")"
+echo "results: median of $RUNS runs (${SIZE_MIB} MiB file, ${ENTRIES} entries, ${SMALL_FILES} small files, $(nproc) cores)"
+printf '  cold read     fastiofs %8s MiB/s  curl >/dev/null %8s MiB/s  ratio %s (target >= 0.9)\n' \
+  "$(mbps "$C_COLD")" "$(mbps "$C_NULL")" "$(ratio "$C_NULL" "$C_COLD")"
+printf '                                         curl -o file    %8s MiB/s  ratio %s\n' \
+  "$(mbps "$C_FILE")" "$(ratio "$C_FILE" "$C_COLD")"
+printf '  warm read     fastiofs %8s MiB/s  passthrough     %8s MiB/s  ratio %s (target >= 0.8)\n' \
+  "$(mbps "$C_WARM")" "$(mbps "$C_PT")" "$(ratio "$C_PT" "$C_WARM")"
+printf '  ls -l warm    fastiofs %8s s      passthrough     %8s s      ratio %s (target <= 1.0)\n' \
+  "$L_FS" "$L_PT" "$(ratio "$L_FS" "$L_PT")"
+printf '  grep -r cold  fastiofs %8s s      passthrough     %8s s      rate ratio %s (target >= 0.67)\n' \
+  "$G_FC" "$G_PC" "$(ratio "$G_PC" "$G_FC")"
+printf '  grep -r warm  fastiofs %8s s      passthrough     %8s s      rate ratio %s (target >= 0.67)\n' \
+  "$G_FW" "$G_PW" "$(ratio "$G_PW" "$G_FW")"
+echo "  CPU seconds during one cold read (median): fastiofs $(m "${CPU_FS[@]}") + emulator $(m "${CPU_EMU_FS[@]}");"
+echo "    during one curl download: curl $(m "${CPU_CURL[@]}") + emulator $(m "${CPU_EMU_CURL[@]}")"
+echo "  all runs (s): cold ${COLD[*]} | curl ${CURL_NULL[*]} | curl-file ${CURL_FILE[*]} | warm ${WARM[*]} | pt ${PT[*]}"

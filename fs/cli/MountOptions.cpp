@@ -160,6 +160,7 @@ Status applyMountOption(MountSettings& s, std::string_view option) {
     if (key == "search_ttl") return setSeconds(s.fs.searchTtl);
     if (key == "ask_ttl") return setSeconds(s.fs.askTtl);
     if (key == "read_ahead") return setSize(s.fs.readAheadMaxBytes);
+    if (key == "read_ahead_run") return setSize(s.fs.readAheadRunBytes);
     if (key == "cache_size") return setSize(s.cacheSizeBytes);
     if (key == "read_ahead_threads") {
       uint32_t n = 0;
