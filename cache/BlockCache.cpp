@@ -144,6 +144,26 @@ Result<std::optional<size_t>> BlockCache::read(const BlockKey& key, uint64_t off
   return std::optional<size_t>(copied);
 }
 
+Result<std::optional<PinnedBlock>> BlockCache::pin(const BlockKey& key) {
+  if (key.nodeId.empty() || key.nodeId.size() > kMaxKeyPart || key.version.size() > kMaxKeyPart) {
+    return std::optional<PinnedBlock>();
+  }
+  std::string k = encodeKey(key);
+  auto txn = env_.beginRead();
+  if (!txn.ok()) return txn.error();
+  auto held = std::make_shared<ReadTxn>(std::move(*txn));
+  auto v = held->get(blocks_, k);
+  if (!v.ok()) return v.error();
+  if (!v->has_value()) {
+    ++misses_;
+    return std::optional<PinnedBlock>();
+  }
+  const std::string_view bytes = **v;
+  ++hits_;
+  recordTouch(std::move(k));
+  return std::optional<PinnedBlock>(PinnedBlock{bytes, std::move(held)});
+}
+
 Result<std::optional<std::string>> BlockCache::get(const BlockKey& key) {
   if (key.nodeId.empty() || key.nodeId.size() > kMaxKeyPart || key.version.size() > kMaxKeyPart) {
     return std::optional<std::string>();

@@ -14,8 +14,8 @@
 // LMDB with the next insert or flushAccessTimes(), so the order is approximate by at most the
 // hits since the last insert. It survives restarts.
 //
-// Thread-safe. Reads are short read transactions that copy the bytes out; inserts and
-// evictions go through one writer at a time.
+// Thread-safe. Reads are short read transactions that copy the bytes out (or pin them in
+// place); inserts and evictions go through one writer at a time.
 
 #include <atomic>
 #include <cstddef>
@@ -59,6 +59,14 @@ struct BlockCacheStats {
   uint64_t evictedBytes = 0;
 };
 
+// A block's bytes in place in the map, without a copy: valid while keepAlive (the read
+// transaction they live in) is held. Hold it briefly; an open read transaction keeps LMDB from
+// reusing the pages it sees.
+struct PinnedBlock {
+  std::string_view bytes;
+  std::shared_ptr<const void> keepAlive;
+};
+
 class BlockCache {
  public:
   // Opens its databases in env (call once at start-up, before other threads use env).
@@ -73,6 +81,8 @@ class BlockCache {
                                      std::span<std::byte> out);
   // The whole block, or nullopt on a miss.
   Result<std::optional<std::string>> get(const BlockKey& key);
+  // The block without copying it out (counts as a hit, like read and get).
+  Result<std::optional<PinnedBlock>> pin(const BlockKey& key);
   Result<bool> contains(const BlockKey& key) const;
 
   // Inserts or replaces a block (at most blockSize bytes; only a file's last block is

@@ -37,30 +37,35 @@ bool BlockReader::isCached(const FileVersion& file, uint64_t index) {
   return !file.version.empty() && cache_.contains(keyFor(file, index));
 }
 
-Result<std::string> BlockReader::read(const FileVersion& file, uint64_t offset, size_t length) {
-  std::string out;
+Result<ReadBuffer> BlockReader::read(const FileVersion& file, uint64_t offset, size_t length) {
+  ReadBuffer out;
   if (offset >= file.size || length == 0) return out;
   const uint64_t end = std::min<uint64_t>(file.size, offset + length);
-  out.reserve(end - offset);
   for (uint64_t index = offset / blockSize_; index * blockSize_ < end; ++index) {
     const uint64_t blockStart = index * blockSize_;
     const uint64_t from = std::max(offset, blockStart) - blockStart;
     const uint64_t want = std::min<uint64_t>(end - blockStart, blockSize_) - from;
+    std::string_view bytes;
+    std::shared_ptr<const void> owner;
+    bool hit = false;
     if (!file.version.empty()) {
-      const size_t before = out.size();
-      if (cache_.appendRange(keyFor(file, index), from, want, out)) {
+      if (auto view = cache_.view(keyFor(file, index))) {
         counters_.blockCacheHits++;
-        if (out.size() - before == want) continue;
-        return makeError(ErrorCode::kIo, "file " + file.nodeId + " is shorter than its size");
+        bytes = view->bytes;
+        owner = std::move(view->owner);
+        hit = true;
       }
     }
-    auto data = block(file, index);
-    if (!data.ok()) return data.error();
-    const uint64_t to = std::min<uint64_t>(end - blockStart, (*data)->size());
-    if (from >= to) {
+    if (!hit) {
+      auto data = block(file, index);
+      if (!data.ok()) return data.error();
+      bytes = **data;
+      owner = std::move(*data);
+    }
+    if (bytes.size() < from + want) {
       return makeError(ErrorCode::kIo, "file " + file.nodeId + " is shorter than its size");
     }
-    out.append(**data, from, to - from);
+    out.append(bytes.substr(from, want), std::move(owner));
   }
   return out;
 }

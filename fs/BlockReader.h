@@ -13,6 +13,7 @@
 #include "fs/ContentCache.h"
 #include "fs/FsCounters.h"
 #include "fs/Health.h"
+#include "fs/ReadBuffer.h"
 #include "fs/SingleFlight.h"
 
 namespace fastio::fs {
@@ -33,8 +34,9 @@ class BlockReader {
   uint32_t blockSize() const { return blockSize_; }
   uint64_t blockCount(uint64_t fileSize) const;
 
-  // Bytes [offset, offset + length) of the file, clipped at its end.
-  Result<std::string> read(const FileVersion& file, uint64_t offset, size_t length);
+  // Bytes [offset, offset + length) of the file, clipped at its end, as slices of cached or
+  // fetched blocks (no copy).
+  Result<ReadBuffer> read(const FileVersion& file, uint64_t offset, size_t length);
   // Read-ahead in two steps. claimRun marks up to `count` blocks from `first` as being fetched
   // (skipping leading blocks that are cached or already in flight, and stopping at the next
   // such block) and returns the claimed [from, to). fetchClaimed then streams them in one

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -28,18 +29,23 @@ struct ContentKey {
   bool operator==(const ContentKey&) const = default;
 };
 
+// Bytes that stay valid while `owner` is held.
+struct BlockView {
+  std::string_view bytes;
+  std::shared_ptr<const void> owner;
+};
+
 class ContentCache {
  public:
   virtual ~ContentCache() = default;
   virtual std::optional<std::string> get(const ContentKey& key) = 0;
-  // Appends up to `length` bytes of the block from `offsetInBlock` to `out`; false on a miss.
-  // The read path uses this so a 128 KiB kernel read does not copy the whole block.
-  virtual bool appendRange(const ContentKey& key, uint64_t offsetInBlock, size_t length,
-                           std::string& out) {
+  // The block without a copy where the cache can do that (LMDB pins it in the map); nullopt
+  // on a miss. The read path replies straight from it.
+  virtual std::optional<BlockView> view(const ContentKey& key) {
     auto block = get(key);
-    if (!block) return false;
-    if (offsetInBlock < block->size()) out.append(*block, offsetInBlock, length);
-    return true;
+    if (!block) return std::nullopt;
+    auto owned = std::make_shared<const std::string>(std::move(*block));
+    return BlockView{*owned, owned};
   }
   virtual bool contains(const ContentKey& key) = 0;
   // Best effort: a block that cannot be stored is simply fetched again next time.

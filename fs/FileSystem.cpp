@@ -42,7 +42,8 @@ FileSystem::FileSystem(RemoteStore& remote, ContentCache& cache, MetadataBackup*
       search_(remote, paths_, clock, options.searchTtl, options.remoteTimeout, counters_),
       ask_(remote, paths_, clock, options.askTtl, options.askTimeout, counters_, backup),
       blocks_(remote, cache, options.blockSize, options.remoteTimeout, counters_, &health_, clock),
-      prefetch_(options.readAheadThreads, 256) {}
+      prefetch_(options.readAheadThreads, 256),
+      folderScans_(4, options.folderReadAheadFiles) {}
 
 FileSystem::~FileSystem() {
   stop();
@@ -442,6 +443,7 @@ Result<OpenReply> FileSystem::open(InodeId ino, bool forWriting) {
     auto node = nodeFor(*info, false);
     if (!node.ok()) return node.error();
     handle->file = FileVersion{info->workspaceId, node->id, node->version, node->size};
+    prefetchSiblings(*info);
     handle->window = ReadAheadWindow(blocks_.blockSize(), options_.readAheadMaxBytes,
                                      options_.readAheadRunBytes);
   }
@@ -457,6 +459,12 @@ Result<OpenReply> FileSystem::open(InodeId ino, bool forWriting) {
 }
 
 Result<std::string> FileSystem::read(uint64_t handleId, uint64_t offset, size_t size) {
+  auto buffer = readBuffer(handleId, offset, size);
+  if (!buffer.ok()) return buffer.error();
+  return buffer->str();
+}
+
+Result<ReadBuffer> FileSystem::readBuffer(uint64_t handleId, uint64_t offset, size_t size) {
   std::shared_ptr<Handle> handle;
   {
     std::lock_guard lock(mu_);
@@ -466,8 +474,10 @@ Result<std::string> FileSystem::read(uint64_t handleId, uint64_t offset, size_t 
   }
   counters_.reads++;
   if (handle->isVirtual) {
-    if (offset >= handle->content.size()) return std::string();
-    std::string out = handle->content.substr(offset, size);
+    ReadBuffer out;
+    if (offset < handle->content.size()) {
+      out.append(std::string_view(handle->content).substr(offset, size), handle);
+    }
     counters_.bytesRead += out.size();
     return out;
   }
@@ -501,22 +511,40 @@ void FileSystem::scheduleReadAhead(const std::shared_ptr<Handle>& handle, uint64
   while (index < last) {
     while (index < last && blocks_.isCached(file, index)) ++index;
     if (index >= last) break;
-    // Claimed now, so a reader arriving before the run starts waits for it instead of
-    // fetching the block on its own and splitting the run.
     const uint64_t runEnd = std::min(last, (index / runBlocks + 1) * runBlocks);
-    const auto [first, end] = blocks_.claimRun(file, index, runEnd - index);
-    if (end > first) {
-      std::string key = file.nodeId + "/" + file.version + "/" + std::to_string(first);
-      prefetch_.submit(
-          std::move(key),
-          [this, file, first, end] {
-            if (blocks_.fetchClaimed(file, first, end).ok()) {
-              counters_.readAheadBlocks += end - first;
-            }
-          },
-          [this, file, first, end] { blocks_.dropClaimed(file, first, end); });
-    }
-    index = std::max(end, index + 1);
+    index = std::max(submitRun(file, index, runEnd - index), index + 1);
+  }
+}
+
+uint64_t FileSystem::submitRun(const FileVersion& file, uint64_t first, uint64_t count) {
+  // Claimed now, so a reader arriving before the run starts waits for it instead of
+  // fetching the block on its own and splitting the run.
+  const auto [from, to] = blocks_.claimRun(file, first, count);
+  if (to <= from) return to;
+  std::string key = file.nodeId + "/" + file.version + "/" + std::to_string(from);
+  prefetch_.submit(
+      std::move(key),
+      [this, file, from, to] {
+        if (blocks_.fetchClaimed(file, from, to).ok()) counters_.readAheadBlocks += to - from;
+      },
+      [this, file, from, to] { blocks_.dropClaimed(file, from, to); });
+  return to;
+}
+
+void FileSystem::prefetchSiblings(const InodeInfo& info) {
+  if (options_.folderReadAheadFiles == 0 || options_.readAheadThreads == 0) return;
+  auto parent = inodes_.get(info.parent);
+  if (!parent || parent->nodeId.empty()) return;
+  auto listing = folders_.peek(info.workspaceId, parent->nodeId);
+  if (!listing) return;
+  auto at = listing->byNodeId.find(info.nodeId);
+  if (at == listing->byNodeId.end()) return;
+  const auto [from, to] = folderScans_.onOpen(info.workspaceId + ":" + parent->nodeId, at->second,
+                                              listing->entries.size());
+  for (size_t i = from; i < to; ++i) {
+    const Node& sibling = listing->nodes[listing->entries[i].index];
+    if (sibling.isFolder() || sibling.size == 0 || sibling.version.empty()) continue;
+    submitRun(FileVersion{info.workspaceId, sibling.id, sibling.version, sibling.size}, 0, 1);
   }
 }
 

@@ -26,6 +26,7 @@
 #include "fs/ChangeWatcher.h"
 #include "fs/ContentCache.h"
 #include "fs/FolderCache.h"
+#include "fs/FolderReadAhead.h"
 #include "fs/FsCounters.h"
 #include "fs/FsOptions.h"
 #include "fs/Health.h"
@@ -34,6 +35,7 @@
 #include "fs/MetadataBackup.h"
 #include "fs/PathResolver.h"
 #include "fs/ReadAhead.h"
+#include "fs/ReadBuffer.h"
 #include "fs/StatusRender.h"
 
 namespace fastio::fs {
@@ -112,6 +114,8 @@ class FileSystem {
   // Takes the kernel reference that a readdirplus entry carries.
   EntryReply acquire(const DirEntry& entry);
   Result<OpenReply> open(InodeId ino, bool forWriting);
+  // The bytes as slices of cached blocks, for a reply without a copy.
+  Result<ReadBuffer> readBuffer(uint64_t handle, uint64_t offset, size_t size);
   Result<std::string> read(uint64_t handle, uint64_t offset, size_t size);
   void release(uint64_t handle);
   Result<std::string> readlink(InodeId ino);
@@ -175,6 +179,10 @@ class FileSystem {
   uint64_t virtualSize(const InodeInfo& info);
   std::string controlFileContent(const std::string& name) const;
   void scheduleReadAhead(const std::shared_ptr<Handle>& handle, uint64_t from, uint64_t to);
+  // Claims up to `count` blocks from `first` and queues their fetch as one run; returns the
+  // end of what it claimed (see BlockReader::claimRun).
+  uint64_t submitRun(const FileVersion& file, uint64_t first, uint64_t count);
+  void prefetchSiblings(const InodeInfo& info);
   void invalidateKernel(InodeId ino, bool entryToo);
 
   RemoteStore& remote_;
@@ -194,6 +202,7 @@ class FileSystem {
   AskView ask_;
   BlockReader blocks_;
   PrefetchPool prefetch_;
+  FolderScanTracker folderScans_;
   std::unique_ptr<KernelNotifier> notifier_;
   std::unique_ptr<ChangeWatcher> watcher_;
 

@@ -28,6 +28,7 @@ struct FsOptions {
   uint64_t readAheadMaxBytes = 16ull << 20;  // read-ahead window ceiling
   uint32_t readAheadThreads = 2;
   uint64_t readAheadRunBytes = 4ull << 20;  // read-ahead fetched per request
+  uint32_t folderReadAheadFiles = 32;       // next files fetched ahead in a folder scan; 0: off
 
   bool watchChanges = true;  // one activity long-poll per workspace
   int activityWaitSeconds = 20;

@@ -34,19 +34,14 @@ std::optional<std::string> LmdbContentCache::get(const ContentKey& key) {
   return std::move(*got);
 }
 
-bool LmdbContentCache::appendRange(const ContentKey& key, uint64_t offsetInBlock, size_t length,
-                                   std::string& out) {
-  const size_t before = out.size();
-  out.resize(before + length);
-  auto got = blocks_.read(blockKey(key), offsetInBlock,
-                          std::as_writable_bytes(std::span<char>(out.data() + before, length)));
-  if (!got.ok() || !got->has_value()) {
-    if (!got.ok()) FASTIO_LOG_WARN("block cache read failed: {}", got.error().describe());
-    out.resize(before);
-    return false;
+std::optional<BlockView> LmdbContentCache::view(const ContentKey& key) {
+  auto pinned = blocks_.pin(blockKey(key));
+  if (!pinned.ok()) {
+    FASTIO_LOG_WARN("block cache read failed: {}", pinned.error().describe());
+    return std::nullopt;
   }
-  out.resize(before + **got);
-  return true;
+  if (!pinned->has_value()) return std::nullopt;
+  return BlockView{(*pinned)->bytes, std::move((*pinned)->keepAlive)};
 }
 
 bool LmdbContentCache::contains(const ContentKey& key) {

@@ -15,8 +15,7 @@ class LmdbContentCache final : public ContentCache {
  public:
   explicit LmdbContentCache(cache::BlockCache& blocks) : blocks_(blocks) {}
   std::optional<std::string> get(const ContentKey& key) override;
-  bool appendRange(const ContentKey& key, uint64_t offsetInBlock, size_t length,
-                   std::string& out) override;
+  std::optional<BlockView> view(const ContentKey& key) override;
   bool contains(const ContentKey& key) override;
   Status put(const ContentKey& key, std::string_view data) override;
   uint64_t bytesUsed() const override;

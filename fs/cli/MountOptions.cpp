@@ -162,6 +162,13 @@ Status applyMountOption(MountSettings& s, std::string_view option) {
     if (key == "read_ahead") return setSize(s.fs.readAheadMaxBytes);
     if (key == "read_ahead_run") return setSize(s.fs.readAheadRunBytes);
     if (key == "cache_size") return setSize(s.cacheSizeBytes);
+    if (key == "folder_read_ahead") {
+      uint32_t n = 0;
+      FASTIO_TRY(setId(n, 10));
+      if (n > 4096) return invalid(option, "at most 4096");
+      s.fs.folderReadAheadFiles = n;
+      return okStatus();
+    }
     if (key == "read_ahead_threads") {
       uint32_t n = 0;
       FASTIO_TRY(setId(n, 10));

@@ -63,6 +63,28 @@ TEST_F(BlockCacheTest, PutThenReadAndGet) {
   EXPECT_EQ(cache_->stats().hits, 3u);
 }
 
+TEST_F(BlockCacheTest, APinnedBlockStaysIntactWhileItIsRemovedAndOverwritten) {
+  BlockKey k{"node1", "v1", 0};
+  ASSERT_TRUE(cache_->put(k, blockBytes(0, 'a')).ok());
+  auto missing = cache_->pin({"node1", "v1", 1});
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+  auto pinned = cache_->pin(k);
+  ASSERT_TRUE(pinned.ok());
+  ASSERT_TRUE(pinned->has_value());
+  EXPECT_EQ((*pinned)->bytes, blockBytes(0, 'a'));
+  // The read transaction keeps its snapshot: removing the block and filling the cache past its
+  // cap (eviction reuses freed pages) must not change the pinned bytes.
+  ASSERT_TRUE(cache_->invalidateNode("node1").ok());
+  for (uint64_t i = 0; i < 100; ++i) {
+    ASSERT_TRUE(cache_->put({"other", "v", i}, blockBytes(i, 'z')).ok());
+  }
+  EXPECT_EQ((*pinned)->bytes, blockBytes(0, 'a'));
+  pinned->reset();
+  EXPECT_EQ(cache_->stats().hits, 1u);
+  EXPECT_EQ(cache_->stats().misses, 1u);
+}
+
 TEST_F(BlockCacheTest, AnotherVersionIsNeverServed) {
   ASSERT_TRUE(cache_->put({"n", "v1", 0}, blockBytes(0, 'a')).ok());
   auto other = cache_->get({"n", "v2", 0});

@@ -8,6 +8,7 @@
 #include "client/testing/FaultInjectingRemoteStore.h"
 #include "client/testing/GatedRemoteStore.h"
 #include "fs/BlockReader.h"
+#include "fs/FolderReadAhead.h"
 #include "fs/ReadAhead.h"
 #include "tests/fs/FsTestSupport.h"
 
@@ -51,7 +52,7 @@ TEST_F(ReadAheadRunTest, ARunFetchesSeveralBlocksInOneRequestAndCachesEach) {
   EXPECT_FALSE(blocks.isCached(file, 7));
   auto data = blocks.read(file, 2 * kBlock + 7, 5 * kBlock - 7);
   ASSERT_TRUE(data.ok());
-  EXPECT_EQ(*data, content.substr(2 * kBlock + 7, 5 * kBlock - 7));
+  EXPECT_EQ(data->str(), content.substr(2 * kBlock + 7, 5 * kBlock - 7));
   EXPECT_EQ(memory.callCount("read"), 1u) << "served from the cache";
 }
 
@@ -83,7 +84,7 @@ TEST_F(ReadAheadRunTest, AReaderWaitingForABlockOfARunGetsItFromTheRun) {
   std::thread readerThread([&] {
     auto data = blocks.read(file, 3 * kBlock + 10, 100);
     ASSERT_TRUE(data.ok());
-    got = *data;
+    got = data->str();
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(gate.blocked("read"), 1) << "the reader waits for the run, it does not fetch";
@@ -102,7 +103,7 @@ TEST_F(ReadAheadRunTest, ADroppedRunLetsItsWaitingReadersFetchForThemselves) {
   std::thread readerThread([&] {
     auto data = blocks.read(file, 2 * kBlock, kBlock);
     ASSERT_TRUE(data.ok()) << data.error().describe();
-    got = *data;
+    got = data->str();
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(memory.callCount("read"), 0u) << "the reader waits while the run is claimed";
@@ -134,7 +135,7 @@ TEST_F(ReadAheadRunTest, ARunCutShortKeepsTheWholeBlocksAndFailsOnlyTheRest) {
   // Nothing is left claimed: the next read fetches and succeeds.
   auto data = blocks.read(file, 3 * kBlock, 10);
   ASSERT_TRUE(data.ok());
-  EXPECT_EQ(*data, content.substr(3 * kBlock, 10));
+  EXPECT_EQ(data->str(), content.substr(3 * kBlock, 10));
 }
 
 TEST_F(ReadAheadRunTest, ARunAgainstAServerIgnoringRangeStillDeliversAndCachesAll) {
@@ -148,7 +149,7 @@ TEST_F(ReadAheadRunTest, ARunAgainstAServerIgnoringRangeStillDeliversAndCachesAl
   }
   auto data = blocks.read(file, 0, content.size());
   ASSERT_TRUE(data.ok());
-  EXPECT_EQ(*data, content);
+  EXPECT_EQ(data->str(), content);
 }
 
 TEST_F(ReadAheadRunTest, ASequentialReaderIsServedByRunsNotBlockByBlock) {
@@ -172,6 +173,69 @@ TEST_F(ReadAheadRunTest, ASequentialReaderIsServedByRunsNotBlockByBlock) {
   fs.release(opened->handle);
   EXPECT_EQ(got, big);
   EXPECT_LE(memory.callCount("read"), 64u / 4 + 4) << "64 blocks in runs of 4";
+}
+
+TEST_F(ReadAheadRunTest, OpeningAFoldersFilesInOrderFetchesTheNextFilesAhead) {
+  for (int i = 0; i < 20; ++i) {
+    memory.seedFile(wsId, "scan/f" + std::to_string(100 + i), patterned(3000 + i));
+  }
+  FileSystem fs(memory, cache, nullptr, testOptions());
+  ASSERT_TRUE(fs.start(nullptr).ok());
+  auto folder = walk(fs, "run-ws/scan");
+  ASSERT_TRUE(folder.ok());
+  auto open = [&](int i) {
+    auto entry = fs.lookup(folder->attr.ino, "f" + std::to_string(100 + i));
+    EXPECT_TRUE(entry.ok());
+    auto opened = fs.open(entry->attr.ino, false);
+    EXPECT_TRUE(opened.ok());
+    auto data = fs.read(opened->handle, 0, 8192);
+    EXPECT_TRUE(data.ok());
+    EXPECT_EQ(*data, patterned(3000 + i));
+    fs.release(opened->handle);
+  };
+  auto cached = [&](int i) {
+    auto node = memory.nodeAt(wsId, "scan/f" + std::to_string(100 + i));
+    return cache.contains(ContentKey{node->id, node->version, 0});
+  };
+  open(0);
+  open(1);  // the second open in listing order starts the scan
+  for (int i = 0; i < 500 && !cached(5); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  for (int i = 2; i <= 5; ++i) EXPECT_TRUE(cached(i)) << "file " << i << " fetched ahead";
+  EXPECT_FALSE(cached(12)) << "the first window is four files";
+  for (int i = 2; i < 20; ++i) open(i);  // every byte still right
+}
+
+TEST(FolderScans, WindowOpensOnInOrderOpensDoublesAndClosesOnAJump) {
+  FolderScanTracker scans(4, 16);
+  auto none = scans.onOpen("ws:f", 0, 100);
+  EXPECT_EQ(none.first, none.second) << "one open is not a scan";
+  auto first = scans.onOpen("ws:f", 1, 100);
+  EXPECT_EQ(first.first, 2u);
+  EXPECT_EQ(first.second, 6u);
+  size_t handedOut = 6;
+  for (size_t position : {2, 3, 5, 6, 7}) {  // a subfolder at 4 was skipped
+    auto batch = scans.onOpen("ws:f", position, 100);
+    if (batch.second == batch.first) continue;
+    EXPECT_EQ(batch.first, handedOut) << "contiguous, never a position twice";
+    EXPECT_LE(batch.second, position + 1 + 16) << "never past the window";
+    handedOut = batch.second;
+  }
+  EXPECT_GT(handedOut, 12u) << "the window grew";
+  auto jump = scans.onOpen("ws:f", 60, 100);
+  EXPECT_EQ(jump.first, jump.second);
+  auto back = scans.onOpen("ws:f", 3, 100);
+  EXPECT_EQ(back.first, back.second) << "backwards is not in order";
+  auto clipped = FolderScanTracker(4, 16);
+  clipped.onOpen("k", 97, 100);
+  auto end = clipped.onOpen("k", 98, 100);
+  EXPECT_EQ(end.first, 99u);
+  EXPECT_EQ(end.second, 100u) << "clipped at the listing's end";
+  FolderScanTracker off(4, 0);
+  off.onOpen("k", 0, 10);
+  auto disabled = off.onOpen("k", 1, 10);
+  EXPECT_EQ(disabled.first, disabled.second);
 }
 
 TEST(ReadAheadWindowBatches, HandOutEachByteOnceInHalfWindowRefillsOnGranules) {
