@@ -166,6 +166,7 @@ int serveMount(MountSettings s, ReadyChannel ready) {
   fuseConfig.readOnly = s.fs.readOnly;
   fuseConfig.debug = s.debug;
   fuseConfig.maxThreads = s.maxThreads;
+  fuseConfig.kernelReadAheadBytes = s.kernelReadAheadBytes;
   fuse::FuseAdapter adapter(filesystem, fuseConfig);
 
   if (Status started = filesystem.start(&adapter); !started.ok()) {

@@ -161,6 +161,7 @@ Status applyMountOption(MountSettings& s, std::string_view option) {
     if (key == "ask_ttl") return setSeconds(s.fs.askTtl);
     if (key == "read_ahead") return setSize(s.fs.readAheadMaxBytes);
     if (key == "read_ahead_run") return setSize(s.fs.readAheadRunBytes);
+    if (key == "kernel_read_ahead") return setSize(s.kernelReadAheadBytes);
     if (key == "cache_size") return setSize(s.cacheSizeBytes);
     if (key == "folder_read_ahead") {
       uint32_t n = 0;

@@ -22,6 +22,7 @@ struct MountSettings {
   bool allowOther = false;
   bool debug = false;
   unsigned maxThreads = 16;
+  uint64_t kernelReadAheadBytes = 1u << 20;  // kernel_read_ahead=; 0 leaves the default
   std::string logFile;   // empty: <cacheDir>/fastiofs.log when daemonized, stderr with -f
   std::string logLevel;  // empty: the global --log-level
   fs::FsOptions fs;

@@ -10,6 +10,7 @@
 
 #include "common/Log.h"
 #include "fs/fuse/ErrnoMap.h"
+#include "fs/fuse/KernelReadAhead.h"
 
 namespace fastio::fuse {
 namespace {
@@ -91,6 +92,15 @@ void opInit(void* userdata, fuse_conn_info* conn) {
   conn->max_write = maxRead;
   conn->max_readahead =
       std::min<uint32_t>(conn->max_readahead == 0 ? maxRead : conn->max_readahead, maxRead);
+  if (const uint64_t wanted = adapter->config().kernelReadAheadBytes; wanted > 0) {
+    // Raised before this reply is processed: the kernel keeps the smaller of the two.
+    const uint32_t ahead = static_cast<uint32_t>(std::min<uint64_t>(wanted, maxRead));
+    if (Status s = raiseKernelReadAhead(adapter->config().mountpoint, ahead); s.ok()) {
+      conn->max_readahead = std::max(conn->max_readahead, ahead);
+    } else {
+      FASTIO_LOG_DEBUG("kernel read-ahead left at its default: {}", s.error().describe());
+    }
+  }
 }
 
 void opLookup(fuse_req_t req, fuse_ino_t parent, const char* name) {

@@ -23,6 +23,7 @@ struct FuseMountConfig {
   bool debug = false;        // libfuse's request trace on stderr
   unsigned maxThreads = 16;  // request threads of the multithreaded loop
   uint32_t maxReadBytes = 1u << 20;
+  uint64_t kernelReadAheadBytes = 1u << 20;  // 0: leave the kernel's default (128 KiB)
 };
 
 class FuseAdapter final : public fs::KernelInvalidator {

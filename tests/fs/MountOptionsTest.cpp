@@ -13,7 +13,8 @@ TEST(MountOptions, ParsesEveryDocumentedOption) {
           s,
           "allow_other,ro,uid=1001,gid=1002,umask=027,attr_timeout=2.5,"
           "entry_timeout=3,negative_timeout=0,search_ttl=30,ask_ttl=600,"
-          "read_ahead=8M,read_ahead_run=2M,folder_read_ahead=0,max_threads=4,debug,no_watch,"
+          "read_ahead=8M,read_ahead_run=2M,folder_read_ahead=0,kernel_read_ahead=0,max_threads=4,"
+          "debug,no_watch,"
           "api_url=http://127.0.0.1:9/current,token_file=/t,"
           "cache_dir=/c,cache_size=2G,log_file=/l,log_level=debug")
           .ok());
@@ -30,6 +31,7 @@ TEST(MountOptions, ParsesEveryDocumentedOption) {
   EXPECT_EQ(s.fs.readAheadMaxBytes, 8u << 20);
   EXPECT_EQ(s.fs.readAheadRunBytes, 2u << 20);
   EXPECT_EQ(s.fs.folderReadAheadFiles, 0u);
+  EXPECT_EQ(s.kernelReadAheadBytes, 0u);
   EXPECT_EQ(s.maxThreads, 4u);
   EXPECT_TRUE(s.debug);
   EXPECT_FALSE(s.fs.watchChanges);
