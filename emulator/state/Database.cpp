@@ -13,10 +13,16 @@ Error sqlError(sqlite3* db, const std::string& what) {
 }  // namespace
 
 Statement::~Statement() {
-  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+  if (stmt_ == nullptr) return;
+  if (home_ != nullptr) {
+    home_->recycle(std::move(sql_), stmt_);
+  } else {
+    sqlite3_finalize(stmt_);
+  }
 }
 
-Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
+Statement::Statement(Statement&& other) noexcept
+    : db_(other.db_), stmt_(other.stmt_), home_(other.home_), sql_(std::move(other.sql_)) {
   other.stmt_ = nullptr;
 }
 
@@ -83,6 +89,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& pa
 }
 
 Database::~Database() {
+  for (auto& [sql, stmt] : idle_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
 }
 
@@ -98,10 +105,29 @@ Status Database::exec(const std::string& sql) {
 }
 
 Result<Statement> Database::prepare(const std::string& sql) {
+  {
+    std::lock_guard lock(idleMu_);
+    if (auto it = idle_.find(sql); it != idle_.end()) {
+      sqlite3_stmt* cached = it->second;
+      idle_.erase(it);
+      return Statement(db_, cached, this, sql);
+    }
+  }
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) return sqlError(db_, "prepare");
-  return Statement(db_, stmt);
+  return Statement(db_, stmt, this, sql);
+}
+
+void Database::recycle(std::string sql, sqlite3_stmt* stmt) {
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  {
+    std::lock_guard lock(idleMu_);
+    // Bounded: statements built from varying SQL text are simply finalized.
+    if (idle_.size() < 512 && idle_.emplace(std::move(sql), stmt).second) return;
+  }
+  sqlite3_finalize(stmt);
 }
 
 std::int64_t Database::changes() const {

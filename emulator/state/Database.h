@@ -7,17 +7,24 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 
 #include "common/Result.h"
 
 namespace fastio::emu {
 
+class Database;
+
 class Statement {
  public:
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  // A statement from Database::prepare goes back to its database's cache when destroyed.
+  Statement(sqlite3* db, sqlite3_stmt* stmt, Database* home = nullptr, std::string sql = {})
+      : db_(db), stmt_(stmt), home_(home), sql_(std::move(sql)) {}
   ~Statement();
   Statement(Statement&& other) noexcept;
   Statement& operator=(Statement&&) = delete;
@@ -40,6 +47,8 @@ class Statement {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_;
+  Database* home_;
+  std::string sql_;
 };
 
 class Database {
@@ -51,12 +60,18 @@ class Database {
   Database& operator=(const Database&) = delete;
 
   Status exec(const std::string& sql);
+  // Prepared statements are kept per SQL text and reused: parsing and planning took a large
+  // share of each request's time.
   Result<Statement> prepare(const std::string& sql);
   std::int64_t changes() const;
 
  private:
+  friend class Statement;
   explicit Database(sqlite3* db) : db_(db) {}
+  void recycle(std::string sql, sqlite3_stmt* stmt);
   sqlite3* db_;
+  std::mutex idleMu_;
+  std::unordered_map<std::string, sqlite3_stmt*> idle_;  // reset, ready for reuse
 };
 
 // BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed.
