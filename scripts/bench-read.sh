@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Read-path benchmark of a real mount, side by side in one run on this machine (PRODUCT.md §5).
-# Each measurement is repeated RUNS times and the median is reported:
+# RUNS rounds; each round measures a reference and fastiofs back to back, and the ratios
+# reported are medians of the per-round ratios:
 #   1. cold sequential read of a SIZE_MIB file through fastiofs (empty cache, fresh mount,
 #      kernel caches dropped) vs curl downloading it from the same emulator, both to /dev/null
 #      and to a file on local disk;
@@ -11,14 +12,14 @@
 # CPU seconds of each process are shown for the cold read: the mount, the emulator and dd all
 # share this machine's cores, which bounds what a ratio against curl can reach.
 # Usage: scripts/bench-read.sh [BUILD_DIR]   (default build/bench; needs root for drop_caches)
-# SIZE_MIB=1024 ENTRIES=10000 SMALL_FILES=2000 RUNS=3 can be changed for a quicker run.
+# SIZE_MIB=1024 ENTRIES=10000 SMALL_FILES=2000 RUNS=5 can be changed for a quicker run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build/bench}
 SIZE_MIB=${SIZE_MIB:-1024}
 ENTRIES=${ENTRIES:-10000}
 SMALL_FILES=${SMALL_FILES:-2000}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 
 if [ ! -x "$BUILD/fs/cli/fastiofs" ] || [ ! -x "$BUILD/emulator/fastio-emulator" ]; then
   cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFASTIO_BUILD_TESTS=OFF >/dev/null
@@ -74,6 +75,14 @@ done
 PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/emulator.log" | head -1)
 API="http://127.0.0.1:$PORT/current"
 
+# The emulator indexes the seeded files for search in the background; measure after that.
+for _ in $(seq 1 600); do
+  a=$(awk '{print $14 + $15}' "/proc/$EMU_PID/stat")
+  sleep 1
+  b=$(awk '{print $14 + $15}' "/proc/$EMU_PID/stat")
+  [ $((b - a)) -lt 5 ] && break
+done
+
 WS=$(curl -s -H "Authorization: Bearer $TOKEN" "$API/workspaces/all/" | python3 -c '
 import json,sys
 d=json.load(sys.stdin); d=d.get("response",d)
@@ -109,26 +118,30 @@ unmount_fastiofs() {
 }
 daemon_pid() { pgrep -f "fastiofs mount $WORK/mnt" | head -1; }
 
-declare -a CURL_NULL CURL_FILE COLD WARM LS_FS GREP_FS_COLD GREP_FS_WARM
-declare -a PT LS_PT GREP_PT_COLD GREP_PT_WARM CPU_FS CPU_EMU_FS CPU_EMU_CURL CPU_CURL
+declare -a CURL_NULL CURL_FILE COLD WARM PT LS_FS LS_PT CPU_FS CPU_EMU_FS CPU_EMU_CURL CPU_CURL
+declare -a GREP_FS_COLD GREP_FS_WARM GREP_PT_COLD GREP_PT_WARM
+declare -a R_COLD_NULL R_COLD_FILE R_WARM R_LS R_GREP_COLD R_GREP_WARM
 
-echo "== curl (cold reference), $RUNS runs each"
-for _ in $(seq 1 "$RUNS"); do
+"$WORK/passthrough_ll" -o source="$WORK/seed" "$WORK/pt" &
+PT_PID=$!
+for _ in $(seq 1 50); do mountpoint -q "$WORK/pt" && break; sleep 0.1; done
+BIG_FS="$WORK/mnt/bench-space/big.bin"
+BIG_PT="$WORK/pt/bench-space/big.bin"
+ratio() { python3 -c "print(f'{$1/$2:.3f}')"; }
+
+# Each round measures a reference and fastiofs back to back, so both see the same machine;
+# the ratios reported are medians of the per-round ratios.
+echo "== sequential reads, $RUNS rounds: curl, fastiofs cold, fastiofs warm, passthrough"
+for i in $(seq 1 "$RUNS"); do
   drop
   e0=$(cpu "$EMU_PID")
-  out=$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $TOKEN" "$URL")
+  c=$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $TOKEN" "$URL")
   CPU_EMU_CURL+=("$(python3 -c "print($(cpu "$EMU_PID")-$e0)")")
-  CURL_NULL+=("$out")
-  CPU_CURL+=("$(/usr/bin/time -f '%U %S' curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" \
-    "$URL" 2>&1 | awk '{print $1+$2}')")
+  CURL_NULL+=("$c")
   drop
-  CURL_FILE+=("$(curl -s -o "$WORK/download.bin" -w '%{time_total}' \
-    -H "Authorization: Bearer $TOKEN" "$URL")")
+  f=$(curl -s -o "$WORK/download.bin" -w '%{time_total}' -H "Authorization: Bearer $TOKEN" "$URL")
+  CURL_FILE+=("$f")
   rm -f "$WORK/download.bin"
-done
-
-echo "== fastiofs: cold (fresh mount, empty cache) and warm (LMDB cache), $RUNS runs each"
-for i in $(seq 1 "$RUNS"); do
   mountpoint -q "$WORK/mnt" && unmount_fastiofs
   rm -rf "$WORK/cache"
   mount_fastiofs
@@ -136,71 +149,78 @@ for i in $(seq 1 "$RUNS"); do
   pid=$(daemon_pid)
   f0=$(cpu "$pid")
   e0=$(cpu "$EMU_PID")
-  COLD+=("$(timed dd if="$WORK/mnt/bench-space/big.bin" of=/dev/null bs=1M status=none)")
+  cold=$(timed dd if="$BIG_FS" of=/dev/null bs=1M status=none)
   CPU_FS+=("$(python3 -c "print($(cpu "$pid")-$f0)")")
   CPU_EMU_FS+=("$(python3 -c "print($(cpu "$EMU_PID")-$e0)")")
-  [ "$i" = 1 ] && cmp "$WORK/mnt/bench-space/big.bin" "$SEED/big.bin"
+  COLD+=("$cold")
+  [ "$i" = 1 ] && cmp "$BIG_FS" "$SEED/big.bin"
   drop
-  WARM+=("$(timed dd if="$WORK/mnt/bench-space/big.bin" of=/dev/null bs=1M status=none)")
+  warm=$(timed dd if="$BIG_FS" of=/dev/null bs=1M status=none)
+  WARM+=("$warm")
+  drop
+  pt=$(timed dd if="$BIG_PT" of=/dev/null bs=1M status=none)
+  PT+=("$pt")
+  R_COLD_NULL+=("$(ratio "$c" "$cold")")
+  R_COLD_FILE+=("$(ratio "$f" "$cold")")
+  R_WARM+=("$(ratio "$pt" "$warm")")
 done
-for i in $(seq 1 "$RUNS"); do
-  drop
-  WARM+=("$(timed dd if="$WORK/mnt/bench-space/big.bin" of=/dev/null bs=1M status=none)")
+CPU_CURL+=("$(/usr/bin/time -f '%U %S' curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" \
+  "$URL" 2>&1 | awk '{print $1+$2}')")
+
+echo "== ls -l, $RUNS rounds"
+ls -l "$WORK/mnt/bench-space/wide" >/dev/null
+ls -l "$WORK/pt/bench-space/wide" >/dev/null
+for _ in $(seq 1 "$RUNS"); do
+  a=$(timed ls -l "$WORK/mnt/bench-space/wide")
+  b=$(timed ls -l "$WORK/pt/bench-space/wide")
+  LS_FS+=("$a")
+  LS_PT+=("$b")
+  R_LS+=("$(ratio "$a" "$b")")
 done
 
-echo "== fastiofs: ls -l and grep -r"
-ls -l "$WORK/mnt/bench-space/wide" >/dev/null
-for _ in $(seq 1 "$RUNS"); do LS_FS+=("$(timed ls -l "$WORK/mnt/bench-space/wide")"); done
+echo "== grep -r, $RUNS rounds: fastiofs (fresh mount, empty cache) and passthrough"
 for _ in $(seq 1 "$RUNS"); do
   unmount_fastiofs
   rm -rf "$WORK/cache"
   mount_fastiofs
   drop
-  GREP_FS_COLD+=("$(timed grep -r -c needle "$WORK/mnt/bench-space/small")")
-  GREP_FS_WARM+=("$(timed grep -r -c needle "$WORK/mnt/bench-space/small")")
+  gc=$(timed grep -r -c needle "$WORK/mnt/bench-space/small")
+  gw=$(timed grep -r -c needle "$WORK/mnt/bench-space/small")
+  drop
+  pc=$(timed grep -r -c needle "$WORK/pt/bench-space/small")
+  pw=$(timed grep -r -c needle "$WORK/pt/bench-space/small")
+  GREP_FS_COLD+=("$gc")
+  GREP_FS_WARM+=("$gw")
+  GREP_PT_COLD+=("$pc")
+  GREP_PT_WARM+=("$pw")
+  R_GREP_COLD+=("$(ratio "$pc" "$gc")")
+  R_GREP_WARM+=("$(ratio "$pw" "$gw")")
 done
 diff <(cd "$WORK/mnt/bench-space/small" && grep -r -c needle . | sort) \
   <(cd "$SEED/small" && grep -r -c needle . | sort)
 unmount_fastiofs
 
-echo "== passthrough_ll on local disk"
-"$WORK/passthrough_ll" -o source="$WORK/seed" "$WORK/pt" &
-PT_PID=$!
-for _ in $(seq 1 50); do mountpoint -q "$WORK/pt" && break; sleep 0.1; done
-for _ in $(seq 1 "$RUNS"); do
-  drop
-  PT+=("$(timed dd if="$WORK/pt/bench-space/big.bin" of=/dev/null bs=1M status=none)")
-done
-ls -l "$WORK/pt/bench-space/wide" >/dev/null
-for _ in $(seq 1 "$RUNS"); do LS_PT+=("$(timed ls -l "$WORK/pt/bench-space/wide")"); done
-for _ in $(seq 1 "$RUNS"); do
-  drop
-  GREP_PT_COLD+=("$(timed grep -r -c needle "$WORK/pt/bench-space/small")")
-  GREP_PT_WARM+=("$(timed grep -r -c needle "$WORK/pt/bench-space/small")")
-done
-
 m() { median "$@"; }
-ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
-C_NULL=$(m "${CURL_NULL[@]}"); C_FILE=$(m "${CURL_FILE[@]}"); C_COLD=$(m "${COLD[@]}")
-C_WARM=$(m "${WARM[@]}"); C_PT=$(m "${PT[@]}")
-L_FS=$(m "${LS_FS[@]}"); L_PT=$(m "${LS_PT[@]}")
-G_FC=$(m "${GREP_FS_COLD[@]}"); G_FW=$(m "${GREP_FS_WARM[@]}")
-G_PC=$(m "${GREP_PT_COLD[@]}"); G_PW=$(m "${GREP_PT_WARM[@]}")
-
+span() { python3 -c 'import sys; v=[float(x) for x in sys.argv[1:]]; print(f"{min(v):.2f}-{max(v):.2f}")' "$@"; }
 echo
-echo "results: median of $RUNS runs (${SIZE_MIB} MiB file, ${ENTRIES} entries, ${SMALL_FILES} small files, $(nproc) cores)"
-printf '  cold read     fastiofs %8s MiB/s  curl >/dev/null %8s MiB/s  ratio %s (target >= 0.9)\n' \
-  "$(mbps "$C_COLD")" "$(mbps "$C_NULL")" "$(ratio "$C_NULL" "$C_COLD")"
-printf '                                         curl -o file    %8s MiB/s  ratio %s\n' \
-  "$(mbps "$C_FILE")" "$(ratio "$C_FILE" "$C_COLD")"
-printf '  warm read     fastiofs %8s MiB/s  passthrough     %8s MiB/s  ratio %s (target >= 0.8)\n' \
-  "$(mbps "$C_WARM")" "$(mbps "$C_PT")" "$(ratio "$C_PT" "$C_WARM")"
-printf '  ls -l warm    fastiofs %8s s      passthrough     %8s s      ratio %s (target <= 1.0)\n' \
-  "$L_FS" "$L_PT" "$(ratio "$L_FS" "$L_PT")"
-printf '  grep -r cold  fastiofs %8s s      passthrough     %8s s      rate ratio %s (target >= 0.67)\n' \
-  "$G_FC" "$G_PC" "$(ratio "$G_PC" "$G_FC")"
-printf '  grep -r warm  fastiofs %8s s      passthrough     %8s s      rate ratio %s (target >= 0.67)\n' \
-  "$G_FW" "$G_PW" "$(ratio "$G_PW" "$G_FW")"
+echo "results: $RUNS rounds (${SIZE_MIB} MiB file, ${ENTRIES} entries, ${SMALL_FILES} small files, $(nproc) cores)"
+echo "  medians; ratio = median of the per-round ratios (their range in brackets)"
+printf '  cold read     fastiofs %8s MiB/s  curl >/dev/null %8s MiB/s  ratio %s [%s] (target >= 0.9)\n' \
+  "$(mbps "$(m "${COLD[@]}")")" "$(mbps "$(m "${CURL_NULL[@]}")")" "$(m "${R_COLD_NULL[@]}")" \
+  "$(span "${R_COLD_NULL[@]}")"
+printf '                                         curl -o file    %8s MiB/s  ratio %s [%s]\n' \
+  "$(mbps "$(m "${CURL_FILE[@]}")")" "$(m "${R_COLD_FILE[@]}")" "$(span "${R_COLD_FILE[@]}")"
+printf '  warm read     fastiofs %8s MiB/s  passthrough     %8s MiB/s  ratio %s [%s] (target >= 0.8)\n' \
+  "$(mbps "$(m "${WARM[@]}")")" "$(mbps "$(m "${PT[@]}")")" "$(m "${R_WARM[@]}")" \
+  "$(span "${R_WARM[@]}")"
+printf '  ls -l warm    fastiofs %8s s      passthrough     %8s s      time ratio %s [%s] (target <= 1.0)\n' \
+  "$(m "${LS_FS[@]}")" "$(m "${LS_PT[@]}")" "$(m "${R_LS[@]}")" "$(span "${R_LS[@]}")"
+printf '  grep -r cold  fastiofs %8s s      passthrough     %8s s      rate ratio %s [%s] (target >= 0.67)\n' \
+  "$(m "${GREP_FS_COLD[@]}")" "$(m "${GREP_PT_COLD[@]}")" "$(m "${R_GREP_COLD[@]}")" \
+  "$(span "${R_GREP_COLD[@]}")"
+printf '  grep -r warm  fastiofs %8s s      passthrough     %8s s      rate ratio %s [%s] (target >= 0.67)\n' \
+  "$(m "${GREP_FS_WARM[@]}")" "$(m "${GREP_PT_WARM[@]}")" "$(m "${R_GREP_WARM[@]}")" \
+  "$(span "${R_GREP_WARM[@]}")"
 echo "  CPU seconds during one cold read (median): fastiofs $(m "${CPU_FS[@]}") + emulator $(m "${CPU_EMU_FS[@]}");"
 echo "    during one curl download: curl $(m "${CPU_CURL[@]}") + emulator $(m "${CPU_EMU_CURL[@]}")"
-echo "  all runs (s): cold ${COLD[*]} | curl ${CURL_NULL[*]} | curl-file ${CURL_FILE[*]} | warm ${WARM[*]} | pt ${PT[*]}"
+echo "  all rounds (s): cold ${COLD[*]} | curl ${CURL_NULL[*]} | curl -o ${CURL_FILE[*]} | warm ${WARM[*]} | passthrough ${PT[*]}"
