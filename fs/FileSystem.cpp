@@ -509,8 +509,7 @@ void FileSystem::scheduleReadAhead(const std::shared_ptr<Handle>& handle, uint64
   const uint64_t last = (to + bs - 1) / bs;
   uint64_t index = from / bs;
   while (index < last) {
-    while (index < last && blocks_.isCached(file, index)) ++index;
-    if (index >= last) break;
+    // claimRun skips blocks that are cached or in flight; no need to look them up twice.
     const uint64_t runEnd = std::min(last, (index / runBlocks + 1) * runBlocks);
     index = std::max(submitRun(file, index, runEnd - index), index + 1);
   }
