@@ -23,7 +23,7 @@ std::string normalizeNodeId(std::string_view raw) {
 }
 
 std::string folderIdOf(const InodeInfo& info) {
-  return info.kind == InodeKind::kWorkspace ? std::string("root") : info.nodeId;
+  return NodeView::folderIdOf(info);
 }
 
 }  // namespace
@@ -32,15 +32,17 @@ FileSystem::FileSystem(RemoteStore& remote, ContentCache& cache, MetadataBackup*
                        const FsOptions& options, const Clock& clock)
     : remote_(remote),
       cache_(cache),
-      backup_(backup),
       options_(options),
       clock_(clock),
       startedAt_(clock.now()),
       startedWall_(clock.wallNow()),
+      handles_(inodes_),
       folders_(remote, clock, options.attrTtl, options.remoteTimeout, counters_, health_, backup),
+      nodes_(remote, folders_, inodes_, health_, counters_, backup, options_, clock, startedWall_),
       paths_(remote, folders_, clock, options.remoteTimeout),
       search_(remote, paths_, clock, options.searchTtl, options.remoteTimeout, counters_),
       ask_(remote, paths_, clock, options.askTtl, options.askTimeout, counters_, backup),
+      virtual_(inodes_, search_, ask_, options_, startedWall_, [this] { return statusSnapshot(); }),
       blocks_(remote, cache, options.blockSize, options.remoteTimeout, counters_, &health_, clock),
       prefetch_(options.readAheadThreads, 256),
       folderScans_(4, options.folderReadAheadFiles) {}
@@ -51,7 +53,7 @@ FileSystem::~FileSystem() {
 
 Status FileSystem::start(KernelInvalidator* invalidator) {
   if (invalidator != nullptr) notifier_ = std::make_unique<KernelNotifier>(*invalidator);
-  auto list = workspaces(true);
+  auto list = nodes_.workspaces(true);
   if (!list.ok()) return list.error();
   if (options_.watchChanges) {
     watcher_ = std::make_unique<ChangeWatcher>(
@@ -78,193 +80,6 @@ Result<InodeInfo> FileSystem::inodeInfo(InodeId ino) const {
   return *info;
 }
 
-Result<std::shared_ptr<const FileSystem::WorkspaceList>> FileSystem::workspaces(bool allowStale) {
-  {
-    std::lock_guard lock(mu_);
-    if (workspaces_ && !workspaces_->stale &&
-        clock_.now() - workspaces_->fetchedAt < options_.attrTtl) {
-      return workspaces_;
-    }
-  }
-  if (allowStale && !health_.online() && !health_.shouldProbe(clock_.now())) {
-    std::lock_guard lock(mu_);
-    if (workspaces_) return workspaces_;
-  }
-  auto fetched = workspaceFlight_.run(0, [&] { return fetchWorkspaces(); });
-  if (fetched.ok() || !allowStale) return fetched;
-  std::lock_guard lock(mu_);
-  if (workspaces_) return workspaces_;
-  return fetched;
-}
-
-Result<std::shared_ptr<const FileSystem::WorkspaceList>> FileSystem::fetchWorkspaces() {
-  const SteadyTime started = clock_.now();
-  auto listed =
-      remote_.listWorkspaces(Deadline::after(health_.callTimeout(options_.remoteTimeout), clock_));
-  std::vector<Workspace> list;
-  bool stale = false;
-  if (listed.ok()) {
-    health_.recordSuccess();
-    list = std::move(*listed);
-    if (backup_) backup_->saveWorkspaces(list);
-  } else {
-    counters_.remoteErrors++;
-    const bool offline = health_.recordFailure("list workspaces", listed.error());
-    if (!offline) return listed.error();
-    {
-      std::lock_guard lock(mu_);
-      if (workspaces_) {
-        auto copy = std::make_shared<WorkspaceList>(*workspaces_);
-        copy->stale = true;
-        workspaces_ = copy;
-        return workspaces_;
-      }
-    }
-    std::optional<std::vector<Workspace>> saved;
-    if (backup_) saved = backup_->loadWorkspaces();
-    if (!saved) return listed.error();
-    list = std::move(*saved);
-    stale = true;
-  }
-  auto result = std::make_shared<WorkspaceList>();
-  std::vector<Node> asNodes;
-  asNodes.reserve(list.size());
-  for (const Workspace& ws : list) {
-    Node n;
-    n.id = ws.id;
-    n.name = ws.folderName;
-    n.type = NodeType::kFolder;
-    asNodes.push_back(std::move(n));
-  }
-  result->entries = assignDisplayNames(asNodes, reservedAtMountRoot());
-  for (size_t i = 0; i < result->entries.size(); ++i) result->byName[result->entries[i].name] = i;
-  result->workspaces = std::move(list);
-  result->fetchedAt = started;
-  result->stale = stale;
-  std::lock_guard lock(mu_);
-  workspaces_ = result;
-  return std::shared_ptr<const WorkspaceList>(result);
-}
-
-void FileSystem::remember(InodeId ino, const std::string& workspaceId, const Node& node) {
-  std::lock_guard lock(mu_);
-  records_[ino] = NodeRecord{workspaceId, node, clock_.now(), false};
-}
-
-InodeInfo FileSystem::childInfo(const InodeInfo& parent, const Node& node,
-                                const std::string& name) const {
-  InodeInfo info;
-  info.kind = node.isFolder() ? InodeKind::kFolder : InodeKind::kFile;
-  info.parent = parent.ino;
-  info.name = name;
-  info.workspaceId = parent.workspaceId;
-  info.nodeId = node.id;
-  return info;
-}
-
-Result<Node> FileSystem::nodeFor(const InodeInfo& info, bool forceFresh) {
-  std::optional<NodeRecord> record;
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = records_.find(info.ino); it != records_.end()) record = it->second;
-  }
-  if (record && !forceFresh && !record->stale &&
-      clock_.now() - record->fetchedAt < options_.attrTtl) {
-    return record->node;
-  }
-  if (record && !health_.online() && !health_.shouldProbe(clock_.now())) return record->node;
-  auto parent = inodes_.get(info.parent);
-  if (parent && (parent->kind == InodeKind::kWorkspace || parent->kind == InodeKind::kFolder)) {
-    auto listing = folders_.get(info.workspaceId, folderIdOf(*parent));
-    if (listing.ok()) {
-      auto it = (*listing)->byNodeId.find(info.nodeId);
-      if (it != (*listing)->byNodeId.end()) {
-        const Node& node = (*listing)->nodes[(*listing)->entries[it->second].index];
-        if ((*listing)->stale) return node;  // offline: do not pretend it is fresh
-        remember(info.ino, info.workspaceId, node);
-        return node;
-      }
-      if ((*listing)->stale && record) return record->node;
-    } else if (record && Health::meansOffline(listing.error())) {
-      return record->node;
-    } else if (!listing.ok() && listing.error().code != ErrorCode::kNotFound) {
-      return listing.error();
-    }
-  }
-  // Not in its folder any more: moved elsewhere, or gone.
-  auto details =
-      remote_.nodeDetails(info.workspaceId, {info.nodeId},
-                          Deadline::after(health_.callTimeout(options_.remoteTimeout), clock_));
-  if (!details.ok()) {
-    if (record && Health::meansOffline(details.error())) return record->node;
-    return details.error();
-  }
-  for (const Node& n : details->nodes) {
-    if (n.id == info.nodeId) {
-      remember(info.ino, info.workspaceId, n);
-      return n;
-    }
-  }
-  return makeError(ErrorCode::kNotFound, "node " + info.nodeId + " no longer exists");
-}
-
-Attributes FileSystem::attrFor(const InodeInfo& info, const Node* node) const {
-  Attributes a;
-  a.ino = info.ino;
-  a.uid = options_.uid;
-  a.gid = options_.gid;
-  a.blockSize = blocks_.blockSize();
-  const uint32_t writeMask = options_.readOnly ? 0555u : 0777u;
-  if (node == nullptr || isDirectoryKind(info.kind)) {
-    a.mode = S_IFDIR | (0777u & ~options_.umask & writeMask);
-    a.nlink = 2;
-    a.mtime = node ? node->modified : startedWall_;
-    if (node && node->modified == WallTime{}) a.mtime = startedWall_;
-    a.ctime = a.mtime;
-    return a;
-  }
-  a.mode = S_IFREG | (0666u & ~options_.umask & writeMask);
-  a.size = node->size;
-  a.mtime = node->modified == WallTime{} ? node->created : node->modified;
-  a.ctime = a.mtime;
-  return a;
-}
-
-Attributes FileSystem::virtualAttr(const InodeInfo& info, uint64_t size) const {
-  Attributes a;
-  a.ino = info.ino;
-  a.uid = options_.uid;
-  a.gid = options_.gid;
-  a.blockSize = 4096;
-  a.mtime = startedWall_;
-  a.ctime = startedWall_;
-  if (isDirectoryKind(info.kind)) {
-    a.mode = S_IFDIR | (0555u & ~options_.umask);
-    a.nlink = 2;
-  } else if (info.kind == InodeKind::kSearchHitLink) {
-    a.mode = S_IFLNK | 0777u;
-    a.size = size;
-  } else {
-    a.mode = S_IFREG | (0444u & ~options_.umask);
-    a.size = size;
-  }
-  return a;
-}
-
-EntryReply FileSystem::entryFor(const std::string& key, const InodeInfo& info, const Node* node,
-                                uint64_t virtualSize) {
-  InodeInfo held = inodes_.lookupOrCreate(key, info);
-  if (node != nullptr) remember(held.ino, held.workspaceId, *node);
-  EntryReply reply;
-  reply.attr = isVirtual(held.kind) ? virtualAttr(held, virtualSize) : attrFor(held, node);
-  reply.entryTtl = options_.entryTtl;
-  reply.attrTtl = isVirtual(held.kind) ? std::chrono::seconds(1) : options_.attrTtl;
-  if (held.kind == InodeKind::kControlFile || held.kind == InodeKind::kAskFile) {
-    reply.attrTtl = Duration::zero();
-  }
-  return reply;
-}
-
 // ---------------------------------------------------------------- lookup
 
 Result<EntryReply> FileSystem::lookup(InodeId parent, const std::string& name) {
@@ -274,68 +89,28 @@ Result<EntryReply> FileSystem::lookup(InodeId parent, const std::string& name) {
   }
   auto info = inodeInfo(parent);
   if (!info.ok()) return info.error();
+  if (!isDirectoryKind(info->kind)) return makeError(ErrorCode::kNotDirectory, "not a directory");
+  if (auto entrance = virtual_.lookupEntrance(*info, name)) return *entrance;
   switch (info->kind) {
-    case InodeKind::kMountRoot:
-      return lookupInRoot(name);
+    case InodeKind::kMountRoot: {
+      auto entry = nodes_.lookupWorkspace(name);
+      if (entry.ok() && watcher_) {
+        if (auto ws = inodes_.get(entry->attr.ino)) watcher_->watch(ws->workspaceId);
+      }
+      return entry;
+    }
     case InodeKind::kWorkspace:
     case InodeKind::kFolder:
-      return lookupInFolder(*info, name);
+      return nodes_.lookupChild(*info, name);
     default:
-      if (!isDirectoryKind(info->kind)) {
-        return makeError(ErrorCode::kNotDirectory, "not a directory");
-      }
-      return lookupVirtual(*info, name);
+      return virtual_.lookup(*info, name);
   }
-}
-
-Result<EntryReply> FileSystem::lookupInRoot(const std::string& name) {
-  if (name == kControlDirName) {
-    InodeInfo info;
-    info.kind = InodeKind::kControlDir;
-    info.parent = kRootInode;
-    info.name = name;
-    return entryFor(InodeTable::virtualKey("ctl", "", ""), info, nullptr);
-  }
-  auto list = workspaces(true);
-  if (!list.ok()) return list.error();
-  auto it = (*list)->byName.find(name);
-  if (it == (*list)->byName.end()) {
-    return makeError(ErrorCode::kNotFound, "no workspace named " + name);
-  }
-  const Workspace& ws = (*list)->workspaces[(*list)->entries[it->second].index];
-  InodeInfo info;
-  info.kind = InodeKind::kWorkspace;
-  info.parent = kRootInode;
-  info.name = name;
-  info.workspaceId = ws.id;
-  info.nodeId = "root";
-  if (watcher_) watcher_->watch(ws.id);
-  return entryFor(InodeTable::workspaceKey(ws.id), info, nullptr);
-}
-
-Result<EntryReply> FileSystem::lookupInFolder(const InodeInfo& parent, const std::string& name) {
-  if (parent.kind == InodeKind::kWorkspace && (name == kSearchDirName || name == kAskDirName)) {
-    InodeInfo info;
-    info.kind = name == kSearchDirName ? InodeKind::kSearchDir : InodeKind::kAskDir;
-    info.parent = parent.ino;
-    info.name = name;
-    info.workspaceId = parent.workspaceId;
-    return entryFor(
-        InodeTable::virtualKey(name == kSearchDirName ? "search" : "ask", parent.workspaceId, ""),
-        info, nullptr);
-  }
-  auto listing = folders_.get(parent.workspaceId, folderIdOf(parent));
-  if (!listing.ok()) return listing.error();
-  const Node* node = (*listing)->find(name);
-  if (node == nullptr) return makeError(ErrorCode::kNotFound, "no entry named " + name);
-  InodeInfo info = childInfo(parent, *node, name);
-  return entryFor(InodeTable::nodeKey(parent.workspaceId, node->id), info, node);
 }
 
 void FileSystem::forget(InodeId ino, uint64_t count) {
   if (inodes_.forget(ino, count) == 0) {
-    std::lock_guard lock(mu_);
-    records_.erase(ino);
+    nodes_.forgetNode(ino);
+    std::lock_guard lock(openedMu_);
     lastOpenedVersion_.erase(ino);
   }
 }
@@ -345,82 +120,61 @@ void FileSystem::forget(InodeId ino, uint64_t count) {
 Result<AttrReply> FileSystem::getattr(InodeId ino) {
   auto info = inodeInfo(ino);
   if (!info.ok()) return info.error();
-  AttrReply reply;
   if (isVirtual(info->kind)) {
-    reply.attr = virtualAttr(*info, virtualSize(*info));
-    reply.ttl = (info->kind == InodeKind::kControlFile || info->kind == InodeKind::kAskFile)
-                    ? Duration::zero()
-                    : std::chrono::seconds(1);
+    AttrReply reply;
+    reply.attr = virtual_.attr(*info);
+    reply.ttl = VirtualTree::attrTtl(*info);
     return reply;
   }
-  if (info->kind == InodeKind::kMountRoot || info->kind == InodeKind::kWorkspace) {
-    reply.attr = attrFor(*info, nullptr);
-    reply.ttl = options_.attrTtl;
-    return reply;
-  }
-  auto node = nodeFor(*info, false);
-  if (!node.ok()) return node.error();
-  reply.attr = attrFor(*info, &*node);
-  reply.ttl = options_.attrTtl;
-  return reply;
+  return nodes_.getattr(*info);
 }
 
 // ---------------------------------------------------------------- directories
 
-Result<std::shared_ptr<const DirSnapshot>> FileSystem::opendir(InodeId ino) {
+Result<std::shared_ptr<const DirSnapshot>> FileSystem::readDirectory(InodeId ino) {
   auto info = inodeInfo(ino);
   if (!info.ok()) return info.error();
   if (!isDirectoryKind(info->kind)) return makeError(ErrorCode::kNotDirectory, "not a directory");
   auto snap = std::make_shared<DirSnapshot>();
-  snap->ino = ino;
-  snap->parent = info->parent;
-  if (info->kind == InodeKind::kMountRoot) {
-    auto list = workspaces(true);
-    if (!list.ok()) return list.error();
-    snap->entries.reserve((*list)->entries.size());
-    for (const DisplayEntry& e : (*list)->entries) {
-      const Workspace& ws = (*list)->workspaces[e.index];
-      DirEntry d;
-      d.name = e.name;
-      d.key = InodeTable::workspaceKey(ws.id);
-      d.info.kind = InodeKind::kWorkspace;
-      d.info.parent = kRootInode;
-      d.info.name = e.name;
-      d.info.workspaceId = ws.id;
-      d.info.nodeId = "root";
-      d.info.ino = inodes_.numberFor(d.key, d.info);
-      d.attr = attrFor(d.info, nullptr);
-      snap->entries.push_back(std::move(d));
-    }
-    return std::shared_ptr<const DirSnapshot>(snap);
+  if (isVirtual(info->kind)) {
+    auto listed = virtual_.list(*info);
+    if (!listed.ok()) return listed.error();
+    *snap = std::move(*listed);
+  } else {
+    auto entries = info->kind == InodeKind::kMountRoot ? nodes_.listRoot() : nodes_.listFolder(*info);
+    if (!entries.ok()) return entries.error();
+    snap->entries = std::move(*entries);
   }
-  if (info->kind == InodeKind::kWorkspace || info->kind == InodeKind::kFolder) {
-    auto listing = folders_.get(info->workspaceId, folderIdOf(*info));
-    if (!listing.ok()) return listing.error();
-    snap->entries.reserve((*listing)->entries.size());
-    for (const DisplayEntry& e : (*listing)->entries) {
-      const Node& node = (*listing)->nodes[e.index];
-      DirEntry d;
-      d.name = e.name;
-      d.key = InodeTable::nodeKey(info->workspaceId, node.id);
-      d.info = childInfo(*info, node, e.name);
-      d.info.ino = inodes_.numberFor(d.key, d.info);
-      d.attr = attrFor(d.info, &node);
-      d.node = node;
-      snap->entries.push_back(std::move(d));
-    }
-    return std::shared_ptr<const DirSnapshot>(snap);
-  }
-  auto listed = listVirtual(*info);
-  if (!listed.ok()) return listed.error();
-  *snap = std::move(*listed);
   snap->ino = ino;
   snap->parent = info->parent;
   return std::shared_ptr<const DirSnapshot>(snap);
 }
 
+Result<uint64_t> FileSystem::opendir(InodeId ino) {
+  auto snap = readDirectory(ino);
+  if (!snap.ok()) return snap.error();
+  return handles_.addDirectory(std::move(*snap));
+}
+
+std::shared_ptr<const DirSnapshot> FileSystem::directory(uint64_t handle) const {
+  return handles_.directory(handle);
+}
+
+void FileSystem::releasedir(uint64_t handle) {
+  handles_.removeDirectory(handle);
+}
+
 EntryReply FileSystem::acquire(const DirEntry& entry) {
-  return entryFor(entry.key, entry.info, entry.node ? &*entry.node : nullptr, entry.attr.size);
+  if (isVirtual(entry.info.kind)) {
+    InodeInfo held = inodes_.lookupOrCreate(entry.key, entry.info);
+    EntryReply reply;
+    reply.attr = entry.attr;
+    reply.attr.ino = held.ino;
+    reply.entryTtl = options_.entryTtl;
+    reply.attrTtl = VirtualTree::attrTtl(held);
+    return reply;
+  }
+  return nodes_.acquire(entry);
 }
 
 // ---------------------------------------------------------------- files
@@ -430,31 +184,28 @@ Result<OpenReply> FileSystem::open(InodeId ino, bool forWriting) {
   if (!info.ok()) return info.error();
   if (isDirectoryKind(info->kind)) return makeError(ErrorCode::kIsDirectory, "is a directory");
   if (forWriting) return refuseWrite(ino);
-  auto handle = std::make_shared<Handle>();
+  auto handle = std::make_shared<FileHandle>();
   handle->ino = ino;
   OpenReply reply;
   if (isVirtual(info->kind)) {
-    auto content = virtualContent(*info);
+    auto content = virtual_.content(*info);
     if (!content.ok()) return content.error();
     handle->isVirtual = true;
     handle->content = std::move(*content);
-    reply.directIo = info->kind == InodeKind::kControlFile || info->kind == InodeKind::kAskFile;
+    reply.directIo = VirtualTree::wantsDirectIo(*info);
   } else {
-    auto node = nodeFor(*info, false);
+    auto node = nodes_.nodeFor(*info, false);
     if (!node.ok()) return node.error();
     handle->file = FileVersion{info->workspaceId, node->id, node->version, node->size};
     prefetchSiblings(*info);
     handle->window = ReadAheadWindow(blocks_.blockSize(), options_.readAheadMaxBytes,
                                      options_.readAheadRunBytes);
-  }
-  std::lock_guard lock(mu_);
-  if (!handle->isVirtual) {
+    std::lock_guard lock(openedMu_);
     auto& last = lastOpenedVersion_[ino];
     reply.keepCache = !handle->file.version.empty() && last == handle->file.version;
     last = handle->file.version;
   }
-  reply.handle = nextHandle_++;
-  handles_.emplace(reply.handle, std::move(handle));
+  reply.handle = handles_.addFile(std::move(handle));
   return reply;
 }
 
@@ -465,13 +216,8 @@ Result<std::string> FileSystem::read(uint64_t handleId, uint64_t offset, size_t 
 }
 
 Result<ReadBuffer> FileSystem::readBuffer(uint64_t handleId, uint64_t offset, size_t size) {
-  std::shared_ptr<Handle> handle;
-  {
-    std::lock_guard lock(mu_);
-    auto it = handles_.find(handleId);
-    if (it == handles_.end()) return makeError(ErrorCode::kStale, "unknown file handle");
-    handle = it->second;
-  }
+  std::shared_ptr<FileHandle> handle = handles_.file(handleId);
+  if (!handle) return makeError(ErrorCode::kStale, "unknown file handle");
   counters_.reads++;
   if (handle->isVirtual) {
     ReadBuffer out;
@@ -498,7 +244,7 @@ Result<ReadBuffer> FileSystem::readBuffer(uint64_t handleId, uint64_t offset, si
   return data;
 }
 
-void FileSystem::scheduleReadAhead(const std::shared_ptr<Handle>& handle, uint64_t from,
+void FileSystem::scheduleReadAhead(const std::shared_ptr<FileHandle>& handle, uint64_t from,
                                    uint64_t to) {
   const uint64_t bs = blocks_.blockSize();
   const FileVersion file = handle->file;
@@ -548,13 +294,13 @@ void FileSystem::prefetchSiblings(const InodeInfo& info) {
 }
 
 void FileSystem::release(uint64_t handle) {
-  std::lock_guard lock(mu_);
-  handles_.erase(handle);
+  handles_.removeFile(handle);
 }
 
-size_t FileSystem::openHandles() const {
-  std::lock_guard lock(mu_);
-  return handles_.size();
+Result<std::string> FileSystem::readlink(InodeId ino) {
+  auto info = inodeInfo(ino);
+  if (!info.ok()) return info.error();
+  return virtual_.readlink(*info);
 }
 
 // ---------------------------------------------------------------- xattrs, statfs, mkdir
@@ -568,7 +314,7 @@ Result<std::vector<std::string>> FileSystem::listxattr(InodeId ino) {
     return names;
   }
   if (info->kind != InodeKind::kFile && info->kind != InodeKind::kFolder) return names;
-  auto node = nodeFor(*info, false);
+  auto node = nodes_.nodeFor(*info, false);
   if (!node.ok()) return node.error();
   names.push_back("user.fastio.id");
   if (!node->version.empty()) names.push_back("user.fastio.version");
@@ -597,7 +343,7 @@ Result<std::string> FileSystem::getxattr(InodeId ino, const std::string& name) {
   }
   if (info->kind != InodeKind::kFile && info->kind != InodeKind::kFolder) return missing;
   if (name.rfind("user.fastio.", 0) != 0) return missing;
-  auto node = nodeFor(*info, false);
+  auto node = nodes_.nodeFor(*info, false);
   if (!node.ok()) return node.error();
   std::string value;
   if (name == "user.fastio.id") {
@@ -639,38 +385,36 @@ Error FileSystem::refuseWrite(InodeId ino) const {
   return makeError(ErrorCode::kReadOnly, "this mount is read-only");
 }
 
+Result<EntryReply> FileSystem::createWorkspace(const std::string& name) {
+  if (name == kControlDirName) return makeError(ErrorCode::kExists, name + " is reserved");
+  if (auto list = nodes_.workspaces(true); list.ok() && (*list)->byName.count(name) != 0) {
+    return makeError(ErrorCode::kExists, "workspace " + name + " exists");
+  }
+  auto orgs = remote_.listOrgs(Deadline::after(options_.remoteTimeout, clock_));
+  if (!orgs.ok()) return orgs.error();
+  if (orgs->empty()) {
+    return makeError(ErrorCode::kDenied, "the account has no organization to create it in");
+  }
+  CreateWorkspaceRequest request;
+  request.orgId = orgs->front().id;
+  request.folderName = name;
+  request.name = name;
+  request.intelligence = true;
+  auto created = remote_.createWorkspace(request, Deadline::after(options_.remoteTimeout, clock_));
+  if (!created.ok()) return created.error();
+  nodes_.dropWorkspaces();
+  auto entry = nodes_.lookupWorkspace(name);
+  if (entry.ok() && watcher_) watcher_->watch(created->id);
+  return entry;
+}
+
 Result<EntryReply> FileSystem::mkdir(InodeId parent, const std::string& name) {
   auto info = inodeInfo(parent);
   if (!info.ok()) return info.error();
   if (isVirtual(info->kind)) return refuseWrite(parent);
   if (options_.readOnly) return makeError(ErrorCode::kReadOnly, "mounted read-only");
   if (name.size() > kMaxNameBytes) return makeError(ErrorCode::kNameTooLong, "name too long");
-  if (info->kind == InodeKind::kMountRoot) {
-    if (name == kControlDirName) return makeError(ErrorCode::kExists, name + " is reserved");
-    if (auto list = workspaces(true); list.ok() && (*list)->byName.count(name) != 0) {
-      return makeError(ErrorCode::kExists, "workspace " + name + " exists");
-    }
-    auto orgs = remote_.listOrgs(Deadline::after(options_.remoteTimeout, clock_));
-    if (!orgs.ok()) return orgs.error();
-    if (orgs->empty()) {
-      return makeError(ErrorCode::kDenied, "the account has no organization to create it in");
-    }
-    CreateWorkspaceRequest request;
-    request.orgId = orgs->front().id;
-    request.folderName = name;
-    request.name = name;
-    request.intelligence = true;
-    auto created =
-        remote_.createWorkspace(request, Deadline::after(options_.remoteTimeout, clock_));
-    if (!created.ok()) return created.error();
-    {
-      std::lock_guard lock(mu_);
-      workspaces_.reset();
-    }
-    auto entry = lookupInRoot(name);
-    if (entry.ok() && watcher_) watcher_->watch(created->id);
-    return entry;
-  }
+  if (info->kind == InodeKind::kMountRoot) return createWorkspace(name);
   if (info->kind == InodeKind::kWorkspace && (name == kSearchDirName || name == kAskDirName)) {
     return makeError(ErrorCode::kExists, name + " is reserved");
   }
@@ -681,12 +425,12 @@ Result<EntryReply> FileSystem::mkdir(InodeId parent, const std::string& name) {
                                       Deadline::after(options_.remoteTimeout, clock_));
   if (!created.ok()) return created.error();
   folders_.invalidate(info->workspaceId, folderIdOf(*info));
-  auto entry = lookupInFolder(*info, name);
+  auto entry = nodes_.lookupChild(*info, name);
   if (entry.ok()) return entry;
   // The server stored another name than asked (e.g. shortened): show what it stored.
   const std::string shown = safeName(created->name).value_or(name);
-  InodeInfo child = childInfo(*info, *created, shown);
-  return entryFor(InodeTable::nodeKey(info->workspaceId, created->id), child, &*created);
+  InodeInfo child = NodeView::childInfo(*info, *created, shown);
+  return nodes_.entryFor(InodeTable::nodeKey(info->workspaceId, created->id), child, &*created);
 }
 
 // ---------------------------------------------------------------- change notification
@@ -718,10 +462,7 @@ void FileSystem::applyActivity(const std::string& workspaceId,
       if (kind == "storage") everything = true;
       continue;
     }
-    {
-      std::lock_guard lock(mu_);
-      if (auto it = records_.find(*ino); it != records_.end()) it->second.stale = true;
-    }
+    nodes_.markStale(*ino);
     auto info = inodes_.get(*ino);
     if (!info) continue;
     if (kind == "storage") {
@@ -734,10 +475,7 @@ void FileSystem::applyActivity(const std::string& workspaceId,
   }
   if (everything) {
     folders_.invalidateWorkspace(workspaceId);
-    std::lock_guard lock(mu_);
-    for (auto& [ino, record] : records_) {
-      if (record.workspaceId == workspaceId) record.stale = true;
-    }
+    nodes_.markWorkspaceStale(workspaceId);
   }
 }
 
@@ -750,10 +488,7 @@ StatusSnapshot FileSystem::statusSnapshot() const {
   s.offlineReason = health_.offlineReason();
   s.uptimeSeconds =
       std::chrono::duration_cast<std::chrono::seconds>(clock_.now() - startedAt_).count();
-  {
-    std::lock_guard lock(mu_);
-    s.workspaces = workspaces_ ? workspaces_->workspaces.size() : 0;
-  }
+  s.workspaces = nodes_.workspaceCount();
   s.inodes = inodes_.size();
   s.cacheBytesUsed = cache_.bytesUsed();
   s.cacheBytesLimit = options_.cacheSizeBytes;

@@ -29,69 +29,20 @@
 #include "fs/FolderReadAhead.h"
 #include "fs/FsCounters.h"
 #include "fs/FsOptions.h"
+#include "fs/FsTypes.h"
+#include "fs/HandleTable.h"
 #include "fs/Health.h"
 #include "fs/InodeTable.h"
 #include "fs/KernelNotifier.h"
 #include "fs/MetadataBackup.h"
+#include "fs/NodeView.h"
 #include "fs/PathResolver.h"
 #include "fs/ReadAhead.h"
 #include "fs/ReadBuffer.h"
 #include "fs/StatusRender.h"
+#include "fs/VirtualTree.h"
 
 namespace fastio::fs {
-
-struct Attributes {
-  InodeId ino = 0;
-  uint32_t mode = 0;  // type bits (S_IF*) and permissions
-  uint32_t nlink = 1;
-  uint64_t size = 0;
-  uint32_t uid = 0;
-  uint32_t gid = 0;
-  WallTime mtime{};
-  WallTime ctime{};
-  uint32_t blockSize = 4096;
-};
-
-struct EntryReply {
-  Attributes attr;
-  Duration entryTtl{};
-  Duration attrTtl{};
-};
-
-struct AttrReply {
-  Attributes attr;
-  Duration ttl{};
-};
-
-// One directory entry; `key`/`info` let readdirplus take a kernel reference with acquire().
-struct DirEntry {
-  std::string name;
-  Attributes attr;
-  std::string key;
-  InodeInfo info;
-  std::optional<Node> node;  // remote entries
-};
-
-struct DirSnapshot {
-  InodeId ino = 0;
-  InodeId parent = 0;
-  std::vector<DirEntry> entries;  // without "." and ".."
-};
-
-struct OpenReply {
-  uint64_t handle = 0;
-  bool keepCache = false;  // the version did not change since the last open: keep page cache
-  bool directIo = false;   // generated content whose size is not known in advance
-};
-
-struct FsStats {
-  uint64_t blockSize = 0;
-  uint64_t blocks = 0;
-  uint64_t blocksFree = 0;
-  uint64_t files = 0;
-  uint64_t filesFree = 0;
-  uint32_t nameMax = 255;
-};
 
 class FileSystem {
  public:
@@ -110,7 +61,13 @@ class FileSystem {
   Result<EntryReply> lookup(InodeId parent, const std::string& name);
   void forget(InodeId ino, uint64_t count);
   Result<AttrReply> getattr(InodeId ino);
-  Result<std::shared_ptr<const DirSnapshot>> opendir(InodeId ino);
+  // A directory's entries now (without "." and "..").
+  Result<std::shared_ptr<const DirSnapshot>> readDirectory(InodeId ino);
+  // Opens a directory: returns the handle whose snapshot readdir pages through.
+  Result<uint64_t> opendir(InodeId ino);
+  // The snapshot an open directory handle pages through.
+  std::shared_ptr<const DirSnapshot> directory(uint64_t handle) const;
+  void releasedir(uint64_t handle);
   // Takes the kernel reference that a readdirplus entry carries.
   EntryReply acquire(const DirEntry& entry);
   Result<OpenReply> open(InodeId ino, bool forWriting);
@@ -134,51 +91,12 @@ class FileSystem {
   const FsCounters& counters() const { return counters_; }
   Health& health() { return health_; }
   InodeTable& inodes() { return inodes_; }
-  size_t openHandles() const;
+  size_t openHandles() const { return handles_.openFiles(); }
 
  private:
-  struct NodeRecord {
-    std::string workspaceId;
-    Node node;
-    SteadyTime fetchedAt{};
-    bool stale = false;
-  };
-  struct WorkspaceList {
-    std::vector<Workspace> workspaces;
-    std::vector<DisplayEntry> entries;
-    std::unordered_map<std::string, size_t> byName;  // display name -> entries index
-    SteadyTime fetchedAt{};
-    bool stale = false;
-  };
-  struct Handle {
-    InodeId ino = 0;
-    bool isVirtual = false;
-    std::string content;  // generated content of a virtual file
-    FileVersion file;
-    std::mutex mu;  // guards window
-    ReadAheadWindow window{0, 0};
-  };
-
-  // ---- helpers (no FileSystem lock held while calling the remote) ----
   Result<InodeInfo> inodeInfo(InodeId ino) const;
-  Result<std::shared_ptr<const WorkspaceList>> workspaces(bool allowStale);
-  Result<std::shared_ptr<const WorkspaceList>> fetchWorkspaces();
-  Result<Node> nodeFor(const InodeInfo& info, bool forceFresh);
-  Attributes attrFor(const InodeInfo& info, const Node* node) const;
-  Attributes virtualAttr(const InodeInfo& info, uint64_t size) const;
-  EntryReply entryFor(const std::string& key, const InodeInfo& info, const Node* node,
-                      uint64_t virtualSize = 0);
-  void remember(InodeId ino, const std::string& workspaceId, const Node& node);
-  InodeInfo childInfo(const InodeInfo& parent, const Node& node, const std::string& name) const;
-
-  Result<EntryReply> lookupInRoot(const std::string& name);
-  Result<EntryReply> lookupInFolder(const InodeInfo& parent, const std::string& name);
-  Result<EntryReply> lookupVirtual(const InodeInfo& parent, const std::string& name);
-  Result<DirSnapshot> listVirtual(const InodeInfo& info);
-  Result<std::string> virtualContent(const InodeInfo& info);
-  uint64_t virtualSize(const InodeInfo& info);
-  std::string controlFileContent(const std::string& name) const;
-  void scheduleReadAhead(const std::shared_ptr<Handle>& handle, uint64_t from, uint64_t to);
+  Result<EntryReply> createWorkspace(const std::string& name);
+  void scheduleReadAhead(const std::shared_ptr<FileHandle>& handle, uint64_t from, uint64_t to);
   // Claims up to `count` blocks from `first` and queues their fetch as one run; returns the
   // end of what it claimed (see BlockReader::claimRun).
   uint64_t submitRun(const FileVersion& file, uint64_t first, uint64_t count);
@@ -187,7 +105,6 @@ class FileSystem {
 
   RemoteStore& remote_;
   ContentCache& cache_;
-  MetadataBackup* backup_;
   FsOptions options_;
   const Clock& clock_;
   const SteadyTime startedAt_;
@@ -196,24 +113,22 @@ class FileSystem {
   FsCounters counters_;
   Health health_;
   InodeTable inodes_;
+  HandleTable handles_;
   FolderCache folders_;
+  NodeView nodes_;
   PathResolver paths_;
   SearchView search_;
   AskView ask_;
+  VirtualTree virtual_;
   BlockReader blocks_;
   PrefetchPool prefetch_;
   FolderScanTracker folderScans_;
   std::unique_ptr<KernelNotifier> notifier_;
   std::unique_ptr<ChangeWatcher> watcher_;
 
-  // Lock order: mu_ before nothing else; never held across a remote call (docs/THREADING.md).
-  mutable std::mutex mu_;
-  std::shared_ptr<const WorkspaceList> workspaces_;
-  std::unordered_map<InodeId, NodeRecord> records_;
+  // Leaf lock: the version each inode was last opened at (keep_cache).
+  mutable std::mutex openedMu_;
   std::unordered_map<InodeId, std::string> lastOpenedVersion_;
-  std::unordered_map<uint64_t, std::shared_ptr<Handle>> handles_;
-  uint64_t nextHandle_ = 1;
-  SingleFlight<int, std::shared_ptr<const WorkspaceList>> workspaceFlight_;
 };
 
 }  // namespace fastio::fs

@@ -125,13 +125,66 @@ uint64_t InodeTable::forget(InodeId ino, uint64_t n) {
   if (ino == kRootInode) return it->second.info.lookupCount;  // held for the whole mount
   uint64_t& count = it->second.info.lookupCount;
   count = n >= count ? 0 : count - n;
-  if (count == 0) {
-    // The number stays reserved in byKey_; the descriptive slot can go.
-    unindexLocked(it->second);
-    slots_.erase(it);
-    return 0;
+  const uint64_t left = count;
+  releaseIfUnusedLocked(it);
+  return left;
+}
+
+void InodeTable::releaseIfUnusedLocked(std::unordered_map<InodeId, Slot>::iterator it) {
+  if (it->first == kRootInode || it->second.info.lookupCount != 0 || it->second.pins != 0) return;
+  // The number stays reserved in byKey_; the descriptive slot can go.
+  unindexLocked(it->second);
+  slots_.erase(it);
+}
+
+void InodeTable::pin(InodeId ino) {
+  std::lock_guard lock(mu_);
+  auto it = slots_.find(ino);
+  if (it != slots_.end()) ++it->second.pins;
+}
+
+void InodeTable::unpin(InodeId ino) {
+  std::lock_guard lock(mu_);
+  auto it = slots_.find(ino);
+  if (it == slots_.end() || it->second.pins == 0) return;
+  --it->second.pins;
+  releaseIfUnusedLocked(it);
+}
+
+void InodeTable::rekey(InodeId ino, const std::string& newKey, const std::string& nodeId) {
+  std::lock_guard lock(mu_);
+  auto it = slots_.find(ino);
+  if (it != slots_.end()) {
+    if (it->second.key == newKey) {
+      it->second.info.nodeId = nodeId;
+      return;
+    }
+    auto old = byKey_.find(it->second.key);
+    if (old != byKey_.end() && old->second == ino) byKey_.erase(old);
+    it->second.key = newKey;
+    it->second.info.nodeId = nodeId;
+  } else {
+    // No slot (forgotten, unpinned): only the key moves.
+    for (auto k = byKey_.begin(); k != byKey_.end(); ++k) {
+      if (k->second == ino) {
+        byKey_.erase(k);
+        break;
+      }
+    }
   }
-  return count;
+  auto holder = byKey_.find(newKey);
+  if (holder != byKey_.end() && holder->second != ino) {
+    // The previous holder keeps its number and slot but is no longer found by this key.
+    auto prev = slots_.find(holder->second);
+    if (prev != slots_.end()) prev->second.key.clear();
+  }
+  byKey_[newKey] = ino;
+}
+
+InodeInfo InodeTable::ensure(const std::string& key, const InodeInfo& info) {
+  std::lock_guard lock(mu_);
+  const InodeId ino = assignLocked(key, info);
+  return slots_.at(ino).info;
 }
 
 void InodeTable::reparent(InodeId ino, InodeId newParent, const std::string& newName) {
@@ -172,6 +225,10 @@ std::string InodeTable::nodeKey(std::string_view workspaceId, std::string_view n
   k += '/';
   k += nodeId;
   return k;
+}
+
+std::string InodeTable::localKey(uint64_t journalKey) {
+  return "l/" + std::to_string(journalKey);
 }
 
 std::string InodeTable::virtualKey(std::string_view kind, std::string_view workspaceId,

@@ -3,6 +3,11 @@
 // a workspace, a remote node, a virtual file) has a string identity key; the same key always
 // gets the same number, even after the kernel forgot it and looks it up again. Lookup counts
 // are exact: every entry handed to the kernel adds one, forget() subtracts what the kernel says.
+//
+// A remote node's key is its node id. A file created locally has no node id until its upload
+// is stored, so its key is its journal key (localKey); when the upload returns a node id the
+// inode is re-keyed to it (rekey) and keeps its number. An inode that is open or dirty is
+// pinned: its slot (parent, name, kind) stays even when the kernel forgets it.
 
 #include <cstdint>
 #include <mutex>
@@ -43,7 +48,8 @@ struct InodeInfo {
   InodeId parent = 0;
   std::string name;         // the name under parent, as shown to the kernel
   std::string workspaceId;  // empty for the mount root and .fastio
-  std::string nodeId;       // remote node id ("root" for a workspace); empty for virtual
+  std::string nodeId;       // remote node id ("root" for a workspace); empty for virtual and
+                            // for a local file not uploaded yet
   std::string payload;      // the query / question / hit target for virtual inodes
   uint64_t lookupCount = 0;
 };
@@ -62,8 +68,19 @@ class InodeTable {
   std::optional<InodeId> find(std::string_view key) const;
   std::optional<InodeId> childOf(InodeId parent, std::string_view name) const;
 
-  // Drops n kernel references; returns the count left. An inode at zero keeps its number.
+  // Drops n kernel references; returns the count left. An inode at zero keeps its number; its
+  // slot goes unless pinned.
   uint64_t forget(InodeId ino, uint64_t n);
+  // Pins are counted: open handles and dirty state each hold one. An unpinned slot with no
+  // kernel reference is released.
+  void pin(InodeId ino);
+  void unpin(InodeId ino);
+  // Gives ino a new identity key (and node id, possibly empty). An inode that held newKey
+  // before loses it (it keeps its number and slot, but the key no longer finds it).
+  void rekey(InodeId ino, const std::string& newKey, const std::string& nodeId);
+  // Creates (or finds) the slot for key without a kernel reference, as numberFor does, and
+  // returns its info.
+  InodeInfo ensure(const std::string& key, const InodeInfo& info);
   // A remote node was renamed or moved: update its place in the parent/name index.
   void reparent(InodeId ino, InodeId newParent, const std::string& newName);
   // The (parent, name) pair no longer names ino (removed remotely); ino keeps its number.
@@ -77,15 +94,19 @@ class InodeTable {
   static std::string nodeKey(std::string_view workspaceId, std::string_view nodeId);
   static std::string virtualKey(std::string_view kind, std::string_view workspaceId,
                                 std::string_view rest);
+  // A file known only to the local journal (no node id yet).
+  static std::string localKey(uint64_t journalKey);
 
  private:
   struct Slot {
     InodeInfo info;
     std::string key;
+    uint32_t pins = 0;
   };
   static std::string indexKey(InodeId parent, std::string_view name);
   InodeId assignLocked(const std::string& key, const InodeInfo& info);
   void unindexLocked(const Slot& slot);
+  void releaseIfUnusedLocked(std::unordered_map<InodeId, Slot>::iterator it);
 
   mutable std::mutex mu_;
   InodeId next_ = kRootInode + 1;

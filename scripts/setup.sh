@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config git ca-certificates curl python3
+  build-essential cmake ninja-build ccache pkg-config git ca-certificates curl python3
   libfuse3-dev fuse3
   libcurl4-openssl-dev nlohmann-json3-dev liblmdb-dev lmdb-utils
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -225,22 +225,21 @@ void opFsync(fuse_req_t req, fuse_ino_t, int, fuse_file_info*) {
   fuse_reply_err(req, 0);  // nothing of this read-side mount is ever dirty
 }
 
-struct DirHandle {
-  std::shared_ptr<const fs::DirSnapshot> snapshot;
-};
-
 void opOpendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   auto r = fsOf(req).opendir(ino);
   if (!r.ok()) return replyError(req, "opendir", r.error());
-  auto* handle = new DirHandle{std::move(*r)};
-  fi->fh = reinterpret_cast<uint64_t>(handle);
-  if (fuse_reply_open(req, fi) == -ENOENT) delete handle;
+  fi->fh = *r;
+  if (fuse_reply_open(req, fi) == -ENOENT) fsOf(req).releasedir(*r);  // interrupted
 }
 
 void readdirCommon(fuse_req_t req, size_t size, off_t off, fuse_file_info* fi, bool plus) {
-  auto* handle = reinterpret_cast<DirHandle*>(fi->fh);
-  const fs::DirSnapshot& snap = *handle->snapshot;
   auto& fs = fsOf(req);
+  const std::shared_ptr<const fs::DirSnapshot> held = fs.directory(fi->fh);
+  if (!held) {
+    fuse_reply_err(req, EBADF);
+    return;
+  }
+  const fs::DirSnapshot& snap = *held;
   std::vector<char> buf(size);
   size_t used = 0;
   // Offsets: 0 = ".", 1 = "..", 2 + i = entries[i]; an entry's offset is that of the next one.
@@ -296,7 +295,7 @@ void opReaddirplus(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file
 }
 
 void opReleasedir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
-  delete reinterpret_cast<DirHandle*>(fi->fh);
+  fsOf(req).releasedir(fi->fh);
   fuse_reply_err(req, 0);
 }
 

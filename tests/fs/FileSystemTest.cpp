@@ -40,7 +40,7 @@ class FileSystemTest : public ::testing::Test {
 // SEMANTICS "Layout"
 TEST_F(FileSystemTest, RootListsWorkspacesAndHidesTheControlDirectory) {
   auto fs = makeFs();
-  auto root = fs->opendir(kRootInode);
+  auto root = fs->readDirectory(kRootInode);
   ASSERT_TRUE(root.ok());
   ASSERT_EQ((*root)->entries.size(), 1u);
   EXPECT_EQ((*root)->entries[0].name, "team-docs");
@@ -55,7 +55,7 @@ TEST_F(FileSystemTest, WorkspaceRootListsFilesWithAttributesAndHidesVirtualDirs)
   auto fs = makeFs();
   auto ws = walk(*fs, "team-docs");
   ASSERT_TRUE(ws.ok());
-  auto dir = fs->opendir(ws->attr.ino);
+  auto dir = fs->readDirectory(ws->attr.ino);
   ASSERT_TRUE(dir.ok());
   std::set<std::string> names;
   for (auto& e : (*dir)->entries) names.insert(e.name);
@@ -210,7 +210,7 @@ TEST_F(FileSystemTest, InodeNumbersAreStableAndLookupCountsExact) {
   EXPECT_EQ(c->attr.ino, a->attr.ino);
 
   auto docs = walk(*fs, "team-docs/docs");
-  auto listing = fs->opendir(docs->attr.ino);
+  auto listing = fs->readDirectory(docs->attr.ino);
   ASSERT_TRUE(listing.ok());
   ASSERT_EQ((*listing)->entries.size(), 1u);
   EXPECT_EQ((*listing)->entries[0].attr.ino, a->attr.ino);
@@ -256,7 +256,7 @@ TEST_F(FileSystemTest, SearchDirectoryShowsResultsAndSymlinksToHits) {
   EXPECT_NE(body->find("docs/report.txt"), std::string::npos) << *body;
   EXPECT_EQ(text->attr.size, body->size()) << "size is stable and matches the content";
 
-  auto dir = fs->opendir(query->attr.ino);
+  auto dir = fs->readDirectory(query->attr.ino);
   ASSERT_TRUE(dir.ok());
   const DirEntry* link = nullptr;
   for (auto& e : (*dir)->entries) {
@@ -268,12 +268,12 @@ TEST_F(FileSystemTest, SearchDirectoryShowsResultsAndSymlinksToHits) {
   ASSERT_TRUE(target.ok());
   EXPECT_EQ(*target, "../../docs/report.txt");
 
-  auto list = fs->opendir(walk(*fs, "team-docs/.search")->attr.ino);
+  auto list = fs->readDirectory(walk(*fs, "team-docs/.search")->attr.ino);
   ASSERT_EQ((*list)->entries.size(), 1u);
   EXPECT_EQ((*list)->entries[0].name, "quarterly revenue");
   EXPECT_EQ(remote.callCount("search"), 1u) << "answers are cached";
   clock.advance(std::chrono::seconds(61));
-  EXPECT_TRUE(fs->opendir(walk(*fs, "team-docs/.search")->attr.ino).value()->entries.empty());
+  EXPECT_TRUE(fs->readDirectory(walk(*fs, "team-docs/.search")->attr.ino).value()->entries.empty());
 }
 
 // SEMANTICS ".ask"

@@ -56,7 +56,7 @@ TEST(HostileServer, BadNamesAreShownSafelyOrSkippedAndDuplicatesStayReachable) {
   ASSERT_TRUE(fs.start(nullptr).ok());
   auto ws = walk(fs, "hostile-ws");
   ASSERT_TRUE(ws.ok());
-  auto dir = fs.opendir(ws->attr.ino);
+  auto dir = fs.readDirectory(ws->attr.ino);
   ASSERT_TRUE(dir.ok());
   std::set<std::string> names;
   for (const auto& e : (*dir)->entries) {

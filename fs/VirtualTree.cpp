@@ -1,5 +1,7 @@
-// The virtual trees of FileSystem: MOUNT/.fastio/, WS/.search/ and WS/.ask/.
-#include "fs/FileSystem.h"
+#include "fs/VirtualTree.h"
+
+#include <sys/stat.h>
+
 #include "fs/VirtualNames.h"
 
 namespace fastio::fs {
@@ -31,15 +33,85 @@ const RenderedHit* hitByLink(const SearchAnswer& answer, const std::string& link
 
 }  // namespace
 
-std::string FileSystem::controlFileContent(const std::string& name) const {
-  const StatusSnapshot s = statusSnapshot();
+VirtualTree::VirtualTree(InodeTable& inodes, SearchView& search, AskView& ask,
+                         const FsOptions& options, WallTime startedWall, StatusSource status)
+    : inodes_(inodes),
+      search_(search),
+      ask_(ask),
+      options_(options),
+      startedWall_(startedWall),
+      status_(std::move(status)) {}
+
+Attributes VirtualTree::attrOfSize(const InodeInfo& info, uint64_t size) const {
+  Attributes a;
+  a.ino = info.ino;
+  a.uid = options_.uid;
+  a.gid = options_.gid;
+  a.blockSize = 4096;
+  a.mtime = startedWall_;
+  a.ctime = startedWall_;
+  if (isDirectoryKind(info.kind)) {
+    a.mode = S_IFDIR | (0555u & ~options_.umask);
+    a.nlink = 2;
+  } else if (info.kind == InodeKind::kSearchHitLink) {
+    a.mode = S_IFLNK | 0777u;
+    a.size = size;
+  } else {
+    a.mode = S_IFREG | (0444u & ~options_.umask);
+    a.size = size;
+  }
+  return a;
+}
+
+Attributes VirtualTree::attr(const InodeInfo& info) {
+  return attrOfSize(info, sizeOf(info));
+}
+
+Duration VirtualTree::attrTtl(const InodeInfo& info) {
+  return wantsDirectIo(info) ? Duration::zero() : std::chrono::seconds(1);
+}
+
+bool VirtualTree::wantsDirectIo(const InodeInfo& info) {
+  return info.kind == InodeKind::kControlFile || info.kind == InodeKind::kAskFile;
+}
+
+EntryReply VirtualTree::entry(const std::string& key, const InodeInfo& info, uint64_t size) {
+  InodeInfo held = inodes_.lookupOrCreate(key, info);
+  EntryReply reply;
+  reply.attr = attrOfSize(held, size);
+  reply.entryTtl = options_.entryTtl;
+  reply.attrTtl = attrTtl(held);
+  return reply;
+}
+
+std::optional<EntryReply> VirtualTree::lookupEntrance(const InodeInfo& parent,
+                                                      const std::string& name) {
+  InodeInfo info;
+  info.parent = parent.ino;
+  info.name = name;
+  if (parent.kind == InodeKind::kMountRoot && name == kControlDirName) {
+    info.kind = InodeKind::kControlDir;
+    return entry(InodeTable::virtualKey("ctl", "", ""), info, 0);
+  }
+  if (parent.kind == InodeKind::kWorkspace && (name == kSearchDirName || name == kAskDirName)) {
+    const bool search = name == kSearchDirName;
+    info.kind = search ? InodeKind::kSearchDir : InodeKind::kAskDir;
+    info.workspaceId = parent.workspaceId;
+    return entry(InodeTable::virtualKey(search ? "search" : "ask", parent.workspaceId, ""), info,
+                 0);
+  }
+  return std::nullopt;
+}
+
+std::string VirtualTree::controlFileContent(const std::string& name) const {
+  const StatusSnapshot s = status_();
   if (name == kStatusFileName) return renderStatusText(s);
   if (name == kStatsFileName) return renderStatsJson(s);
   if (name == kMetricsFileName) return renderPrometheusMetrics(s);
   return renderVersion(s);
 }
 
-Result<EntryReply> FileSystem::lookupVirtual(const InodeInfo& parent, const std::string& name) {
+Result<EntryReply> VirtualTree::lookup(const InodeInfo& parent, const std::string& name) {
   InodeInfo info;
   info.parent = parent.ino;
   info.name = name;
@@ -49,15 +121,14 @@ Result<EntryReply> FileSystem::lookupVirtual(const InodeInfo& parent, const std:
       if (!isControlFile(name)) return makeError(ErrorCode::kNotFound, "no such control file");
       info.kind = InodeKind::kControlFile;
       info.payload = name;
-      return entryFor(InodeTable::virtualKey("ctl", "", name), info, nullptr,
-                      controlFileContent(name).size());
+      return entry(InodeTable::virtualKey("ctl", "", name), info, controlFileContent(name).size());
     }
     case InodeKind::kSearchDir: {
       auto answer = search_.get(parent.workspaceId, name);
       if (!answer.ok()) return answer.error();
       info.kind = InodeKind::kSearchQueryDir;
       info.payload = name;
-      return entryFor(InodeTable::virtualKey("sq", parent.workspaceId, name), info, nullptr);
+      return entry(InodeTable::virtualKey("sq", parent.workspaceId, name), info, 0);
     }
     case InodeKind::kSearchQueryDir: {
       auto answer = search_.get(parent.workspaceId, parent.payload);
@@ -68,26 +139,26 @@ Result<EntryReply> FileSystem::lookupVirtual(const InodeInfo& parent, const std:
       if (name == kResultsTextName || name == kResultsJsonName) {
         info.kind = InodeKind::kSearchFile;
         const auto& body = name == kResultsTextName ? (*answer)->text : (*answer)->json;
-        return entryFor(key, info, nullptr, body.size());
+        return entry(key, info, body.size());
       }
       const RenderedHit* hit = hitByLink(**answer, name);
       if (hit == nullptr) return makeError(ErrorCode::kNotFound, "no such search hit");
       info.kind = InodeKind::kSearchHitLink;
-      return entryFor(key, info, nullptr, searchHitLinkTarget(hit->path).size());
+      return entry(key, info, searchHitLinkTarget(hit->path).size());
     }
     case InodeKind::kAskDir: {
       info.kind = InodeKind::kAskFile;
       info.payload = name;
       auto held = ask_.peek(parent.workspaceId, name);
-      return entryFor(InodeTable::virtualKey("ask", parent.workspaceId, name), info, nullptr,
-                      held ? held->text.size() : 0);
+      return entry(InodeTable::virtualKey("ask", parent.workspaceId, name), info,
+                   held ? held->text.size() : 0);
     }
     default:
       return makeError(ErrorCode::kNotDirectory, "not a directory");
   }
 }
 
-Result<DirSnapshot> FileSystem::listVirtual(const InodeInfo& info) {
+Result<DirSnapshot> VirtualTree::list(const InodeInfo& info) {
   DirSnapshot snap;
   auto add = [&](const std::string& key, InodeInfo child, uint64_t size) {
     DirEntry d;
@@ -95,7 +166,7 @@ Result<DirSnapshot> FileSystem::listVirtual(const InodeInfo& info) {
     d.key = key;
     child.ino = inodes_.numberFor(key, child);
     d.info = child;
-    d.attr = virtualAttr(child, size);
+    d.attr = attrOfSize(child, size);
     snap.entries.push_back(std::move(d));
   };
   InodeInfo child;
@@ -154,7 +225,7 @@ Result<DirSnapshot> FileSystem::listVirtual(const InodeInfo& info) {
   }
 }
 
-Result<std::string> FileSystem::virtualContent(const InodeInfo& info) {
+Result<std::string> VirtualTree::content(const InodeInfo& info) {
   switch (info.kind) {
     case InodeKind::kControlFile:
       return controlFileContent(info.payload);
@@ -173,7 +244,7 @@ Result<std::string> FileSystem::virtualContent(const InodeInfo& info) {
   }
 }
 
-uint64_t FileSystem::virtualSize(const InodeInfo& info) {
+uint64_t VirtualTree::sizeOf(const InodeInfo& info) {
   switch (info.kind) {
     case InodeKind::kControlFile:
       return controlFileContent(info.payload).size();
@@ -183,7 +254,7 @@ uint64_t FileSystem::virtualSize(const InodeInfo& info) {
       return (info.name == kResultsTextName ? (*answer)->text : (*answer)->json).size();
     }
     case InodeKind::kSearchHitLink: {
-      auto target = readlink(info.ino);
+      auto target = readlink(info);
       return target.ok() ? target->size() : 0;
     }
     case InodeKind::kAskFile: {
@@ -195,15 +266,13 @@ uint64_t FileSystem::virtualSize(const InodeInfo& info) {
   }
 }
 
-Result<std::string> FileSystem::readlink(InodeId ino) {
-  auto info = inodeInfo(ino);
-  if (!info.ok()) return info.error();
-  if (info->kind != InodeKind::kSearchHitLink) {
+Result<std::string> VirtualTree::readlink(const InodeInfo& info) {
+  if (info.kind != InodeKind::kSearchHitLink) {
     return makeError(ErrorCode::kInvalid, "not a symbolic link");
   }
-  auto answer = search_.get(info->workspaceId, info->payload);
+  auto answer = search_.get(info.workspaceId, info.payload);
   if (!answer.ok()) return answer.error();
-  const RenderedHit* hit = hitByLink(**answer, info->name);
+  const RenderedHit* hit = hitByLink(**answer, info.name);
   if (hit == nullptr) return makeError(ErrorCode::kNotFound, "the search hit is gone");
   return searchHitLinkTarget(hit->path);
 }

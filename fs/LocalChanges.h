@@ -1,0 +1,39 @@
+#pragma once
+// The hook through which the write-back side tells the node view what the server does not
+// know yet: files created locally (listed and found by name before their upload), the size and
+// time of files with local changes, and remote nodes that must not be shown any more (the
+// source of a rename over another file, trashed once the new content is stored).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/Clock.h"
+#include "fs/InodeTable.h"
+
+namespace fastio::fs {
+
+struct LocalFile {
+  std::string key;  // inode identity key (InodeTable::localKey or nodeKey)
+  InodeInfo info;   // kind, parent inode, name, workspace, node id (empty before the upload)
+  uint64_t size = 0;
+  WallTime mtime{};
+};
+
+struct LocalAttrs {
+  uint64_t size = 0;
+  WallTime mtime{};
+};
+
+class LocalChanges {
+ public:
+  virtual ~LocalChanges() = default;
+  // Files placed in the folder that have no node there yet. `parent` is the folder's inode.
+  virtual std::vector<LocalFile> filesIn(const InodeInfo& parent, const std::string& folderId) = 0;
+  // Size and mtime of a file with local changes.
+  virtual std::optional<LocalAttrs> attrsOf(InodeId ino) = 0;
+  // A remote node that must not be shown.
+  virtual bool hides(const std::string& workspaceId, const std::string& nodeId) = 0;
+};
+
+}  // namespace fastio::fs

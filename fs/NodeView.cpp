@@ -1,0 +1,377 @@
+#include "fs/NodeView.h"
+
+#include <sys/stat.h>
+
+#include <unordered_set>
+
+#include "fs/VirtualNames.h"
+
+namespace fastio::fs {
+
+NodeView::NodeView(RemoteStore& remote, FolderCache& folders, InodeTable& inodes, Health& health,
+                   FsCounters& counters, MetadataBackup* backup, const FsOptions& options,
+                   const Clock& clock, WallTime startedWall)
+    : remote_(remote),
+      folders_(folders),
+      inodes_(inodes),
+      health_(health),
+      counters_(counters),
+      backup_(backup),
+      options_(options),
+      clock_(clock),
+      startedWall_(startedWall) {}
+
+std::string NodeView::folderIdOf(const InodeInfo& info) {
+  return info.kind == InodeKind::kWorkspace ? std::string("root") : info.nodeId;
+}
+
+InodeInfo NodeView::childInfo(const InodeInfo& parent, const Node& node, const std::string& name) {
+  InodeInfo info;
+  info.kind = node.isFolder() ? InodeKind::kFolder : InodeKind::kFile;
+  info.parent = parent.ino;
+  info.name = name;
+  info.workspaceId = parent.workspaceId;
+  info.nodeId = node.id;
+  return info;
+}
+
+// ---------------------------------------------------------------- workspaces
+
+Result<NodeView::WorkspaceListPtr> NodeView::workspaces(bool allowStale) {
+  {
+    std::lock_guard lock(mu_);
+    if (workspaces_ && !workspaces_->stale &&
+        clock_.now() - workspaces_->fetchedAt < options_.attrTtl) {
+      return workspaces_;
+    }
+  }
+  if (allowStale && !health_.online() && !health_.shouldProbe(clock_.now())) {
+    std::lock_guard lock(mu_);
+    if (workspaces_) return workspaces_;
+  }
+  auto fetched = workspaceFlight_.run(0, [&] { return fetchWorkspaces(); });
+  if (fetched.ok() || !allowStale) return fetched;
+  std::lock_guard lock(mu_);
+  if (workspaces_) return workspaces_;
+  return fetched;
+}
+
+void NodeView::dropWorkspaces() {
+  std::lock_guard lock(mu_);
+  workspaces_.reset();
+}
+
+size_t NodeView::workspaceCount() const {
+  std::lock_guard lock(mu_);
+  return workspaces_ ? workspaces_->workspaces.size() : 0;
+}
+
+Result<NodeView::WorkspaceListPtr> NodeView::fetchWorkspaces() {
+  const SteadyTime started = clock_.now();
+  auto listed =
+      remote_.listWorkspaces(Deadline::after(health_.callTimeout(options_.remoteTimeout), clock_));
+  std::vector<Workspace> list;
+  bool stale = false;
+  if (listed.ok()) {
+    health_.recordSuccess();
+    list = std::move(*listed);
+    if (backup_) backup_->saveWorkspaces(list);
+  } else {
+    counters_.remoteErrors++;
+    const bool offline = health_.recordFailure("list workspaces", listed.error());
+    if (!offline) return listed.error();
+    {
+      std::lock_guard lock(mu_);
+      if (workspaces_) {
+        auto copy = std::make_shared<WorkspaceList>(*workspaces_);
+        copy->stale = true;
+        workspaces_ = copy;
+        return workspaces_;
+      }
+    }
+    std::optional<std::vector<Workspace>> saved;
+    if (backup_) saved = backup_->loadWorkspaces();
+    if (!saved) return listed.error();
+    list = std::move(*saved);
+    stale = true;
+  }
+  auto result = std::make_shared<WorkspaceList>();
+  std::vector<Node> asNodes;
+  asNodes.reserve(list.size());
+  for (const Workspace& ws : list) {
+    Node n;
+    n.id = ws.id;
+    n.name = ws.folderName;
+    n.type = NodeType::kFolder;
+    asNodes.push_back(std::move(n));
+  }
+  result->entries = assignDisplayNames(asNodes, reservedAtMountRoot());
+  for (size_t i = 0; i < result->entries.size(); ++i) result->byName[result->entries[i].name] = i;
+  result->workspaces = std::move(list);
+  result->fetchedAt = started;
+  result->stale = stale;
+  std::lock_guard lock(mu_);
+  workspaces_ = result;
+  return WorkspaceListPtr(result);
+}
+
+// ---------------------------------------------------------------- nodes
+
+void NodeView::remember(InodeId ino, const std::string& workspaceId, const Node& node) {
+  std::lock_guard lock(mu_);
+  records_[ino] = NodeRecord{workspaceId, node, clock_.now(), false};
+}
+
+void NodeView::forgetNode(InodeId ino) {
+  std::lock_guard lock(mu_);
+  records_.erase(ino);
+}
+
+void NodeView::markStale(InodeId ino) {
+  std::lock_guard lock(mu_);
+  if (auto it = records_.find(ino); it != records_.end()) it->second.stale = true;
+}
+
+void NodeView::markWorkspaceStale(const std::string& workspaceId) {
+  std::lock_guard lock(mu_);
+  for (auto& [ino, record] : records_) {
+    if (record.workspaceId == workspaceId) record.stale = true;
+  }
+}
+
+Result<Node> NodeView::nodeFor(const InodeInfo& info, bool forceFresh) {
+  if (info.nodeId.empty()) {
+    return makeError(ErrorCode::kNotFound, "not uploaded yet: no remote node");
+  }
+  std::optional<NodeRecord> record;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = records_.find(info.ino); it != records_.end()) record = it->second;
+  }
+  if (record && record->node.id != info.nodeId) record.reset();  // re-keyed since
+  if (record && !forceFresh && !record->stale &&
+      clock_.now() - record->fetchedAt < options_.attrTtl) {
+    return record->node;
+  }
+  if (record && !health_.online() && !health_.shouldProbe(clock_.now())) return record->node;
+  auto parent = inodes_.get(info.parent);
+  if (parent && (parent->kind == InodeKind::kWorkspace || parent->kind == InodeKind::kFolder)) {
+    auto listing = folders_.get(info.workspaceId, folderIdOf(*parent));
+    if (listing.ok()) {
+      auto it = (*listing)->byNodeId.find(info.nodeId);
+      if (it != (*listing)->byNodeId.end()) {
+        const Node& node = (*listing)->nodes[(*listing)->entries[it->second].index];
+        if ((*listing)->stale) return node;  // offline: do not pretend it is fresh
+        remember(info.ino, info.workspaceId, node);
+        return node;
+      }
+      if ((*listing)->stale && record) return record->node;
+    } else if (record && Health::meansOffline(listing.error())) {
+      return record->node;
+    } else if (!listing.ok() && listing.error().code != ErrorCode::kNotFound) {
+      return listing.error();
+    }
+  }
+  // Not in its folder any more: moved elsewhere, or gone.
+  auto details =
+      remote_.nodeDetails(info.workspaceId, {info.nodeId},
+                          Deadline::after(health_.callTimeout(options_.remoteTimeout), clock_));
+  if (!details.ok()) {
+    if (record && Health::meansOffline(details.error())) return record->node;
+    return details.error();
+  }
+  for (const Node& n : details->nodes) {
+    if (n.id == info.nodeId) {
+      remember(info.ino, info.workspaceId, n);
+      return n;
+    }
+  }
+  return makeError(ErrorCode::kNotFound, "node " + info.nodeId + " no longer exists");
+}
+
+// ---------------------------------------------------------------- attributes
+
+Attributes NodeView::attrFor(const InodeInfo& info, const Node* node) const {
+  Attributes a;
+  a.ino = info.ino;
+  a.uid = options_.uid;
+  a.gid = options_.gid;
+  a.blockSize = options_.blockSize;
+  const uint32_t writeMask = options_.readOnly ? 0555u : 0777u;
+  if (isDirectoryKind(info.kind)) {
+    a.mode = S_IFDIR | (0777u & ~options_.umask & writeMask);
+    a.nlink = 2;
+    a.mtime = node ? node->modified : startedWall_;
+    if (node && node->modified == WallTime{}) a.mtime = startedWall_;
+    a.ctime = a.mtime;
+    return a;
+  }
+  a.mode = S_IFREG | (0666u & ~options_.umask & writeMask);
+  if (node != nullptr) {
+    a.size = node->size;
+    a.mtime = node->modified == WallTime{} ? node->created : node->modified;
+  } else {
+    a.mtime = startedWall_;
+  }
+  a.ctime = a.mtime;
+  overlay(a);
+  return a;
+}
+
+void NodeView::overlay(Attributes& a) const {
+  if (local_ == nullptr) return;
+  if (auto local = local_->attrsOf(a.ino)) {
+    a.size = local->size;
+    a.mtime = local->mtime;
+    a.ctime = local->mtime;
+  }
+}
+
+Result<AttrReply> NodeView::getattr(const InodeInfo& info) {
+  AttrReply reply;
+  reply.ttl = options_.attrTtl;
+  if (info.kind == InodeKind::kMountRoot || info.kind == InodeKind::kWorkspace) {
+    reply.attr = attrFor(info, nullptr);
+    return reply;
+  }
+  if (info.kind == InodeKind::kFile && local_ != nullptr) {
+    // A file with local changes answers from them: no remote call, also offline.
+    if (local_->attrsOf(info.ino)) {
+      reply.attr = attrFor(info, nullptr);
+      return reply;
+    }
+  }
+  auto node = nodeFor(info, false);
+  if (!node.ok()) return node.error();
+  reply.attr = attrFor(info, &*node);
+  return reply;
+}
+
+// ---------------------------------------------------------------- entries
+
+EntryReply NodeView::entryFor(const std::string& key, const InodeInfo& info, const Node* node) {
+  InodeInfo held = inodes_.lookupOrCreate(key, info);
+  if (node != nullptr) remember(held.ino, held.workspaceId, *node);
+  EntryReply reply;
+  reply.attr = attrFor(held, node);
+  reply.entryTtl = options_.entryTtl;
+  reply.attrTtl = options_.attrTtl;
+  return reply;
+}
+
+EntryReply NodeView::localEntry(const LocalFile& file) {
+  InodeInfo held = inodes_.lookupOrCreate(file.key, file.info);
+  EntryReply reply;
+  reply.attr = attrFor(held, nullptr);
+  reply.attr.size = file.size;
+  reply.attr.mtime = file.mtime;
+  reply.attr.ctime = file.mtime;
+  overlay(reply.attr);
+  reply.entryTtl = options_.entryTtl;
+  reply.attrTtl = options_.attrTtl;
+  return reply;
+}
+
+EntryReply NodeView::acquire(const DirEntry& entry) {
+  if (!entry.node) {
+    LocalFile file{entry.key, entry.info, entry.attr.size, entry.attr.mtime};
+    if (isDirectoryKind(entry.info.kind)) return entryFor(entry.key, entry.info, nullptr);
+    return localEntry(file);
+  }
+  return entryFor(entry.key, entry.info, &*entry.node);
+}
+
+Result<EntryReply> NodeView::lookupWorkspace(const std::string& name) {
+  auto list = workspaces(true);
+  if (!list.ok()) return list.error();
+  auto it = (*list)->byName.find(name);
+  if (it == (*list)->byName.end()) {
+    return makeError(ErrorCode::kNotFound, "no workspace named " + name);
+  }
+  const Workspace& ws = (*list)->workspaces[(*list)->entries[it->second].index];
+  InodeInfo info;
+  info.kind = InodeKind::kWorkspace;
+  info.parent = kRootInode;
+  info.name = name;
+  info.workspaceId = ws.id;
+  info.nodeId = "root";
+  return entryFor(InodeTable::workspaceKey(ws.id), info, nullptr);
+}
+
+Result<EntryReply> NodeView::lookupChild(const InodeInfo& parent, const std::string& name) {
+  if (local_ != nullptr) {
+    for (const LocalFile& f : local_->filesIn(parent, folderIdOf(parent))) {
+      if (f.info.name == name) return localEntry(f);
+    }
+  }
+  auto listing = folders_.get(parent.workspaceId, folderIdOf(parent));
+  if (!listing.ok()) return listing.error();
+  const Node* node = (*listing)->find(name);
+  if (node == nullptr || (local_ != nullptr && local_->hides(parent.workspaceId, node->id))) {
+    return makeError(ErrorCode::kNotFound, "no entry named " + name);
+  }
+  InodeInfo info = childInfo(parent, *node, name);
+  return entryFor(InodeTable::nodeKey(parent.workspaceId, node->id), info, node);
+}
+
+Result<std::vector<DirEntry>> NodeView::listRoot() {
+  auto list = workspaces(true);
+  if (!list.ok()) return list.error();
+  std::vector<DirEntry> out;
+  out.reserve((*list)->entries.size());
+  for (const DisplayEntry& e : (*list)->entries) {
+    const Workspace& ws = (*list)->workspaces[e.index];
+    DirEntry d;
+    d.name = e.name;
+    d.key = InodeTable::workspaceKey(ws.id);
+    d.info.kind = InodeKind::kWorkspace;
+    d.info.parent = kRootInode;
+    d.info.name = e.name;
+    d.info.workspaceId = ws.id;
+    d.info.nodeId = "root";
+    d.info.ino = inodes_.numberFor(d.key, d.info);
+    d.attr = attrFor(d.info, nullptr);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+Result<std::vector<DirEntry>> NodeView::listFolder(const InodeInfo& dir) {
+  auto listing = folders_.get(dir.workspaceId, folderIdOf(dir));
+  if (!listing.ok()) return listing.error();
+  std::vector<LocalFile> locals;
+  if (local_ != nullptr) locals = local_->filesIn(dir, folderIdOf(dir));
+  std::unordered_set<std::string> localNames;
+  for (const LocalFile& f : locals) localNames.insert(f.info.name);
+  std::vector<DirEntry> out;
+  out.reserve((*listing)->entries.size() + locals.size());
+  for (const DisplayEntry& e : (*listing)->entries) {
+    const Node& node = (*listing)->nodes[e.index];
+    if (localNames.count(e.name) != 0) continue;  // a local file shadows it
+    if (local_ != nullptr && local_->hides(dir.workspaceId, node.id)) continue;
+    DirEntry d;
+    d.name = e.name;
+    d.key = InodeTable::nodeKey(dir.workspaceId, node.id);
+    d.info = childInfo(dir, node, e.name);
+    d.info.ino = inodes_.numberFor(d.key, d.info);
+    d.attr = attrFor(d.info, &node);
+    d.node = node;
+    out.push_back(std::move(d));
+  }
+  for (LocalFile& f : locals) {
+    DirEntry d;
+    d.name = f.info.name;
+    d.key = f.key;
+    d.info = f.info;
+    d.info.ino = inodes_.numberFor(d.key, d.info);
+    d.attr = attrFor(d.info, nullptr);
+    d.attr.size = f.size;
+    d.attr.mtime = f.mtime;
+    d.attr.ctime = f.mtime;
+    overlay(d.attr);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace fastio::fs
