@@ -25,6 +25,8 @@ std::string_view errorCodeName(ErrorCode code) {
     case ErrorCode::kStale: return "stale";
     case ErrorCode::kReadOnly: return "read_only";
     case ErrorCode::kNotSupported: return "not_supported";
+    case ErrorCode::kNotPermitted: return "not_permitted";
+    case ErrorCode::kCrossDevice: return "cross_device";
     case ErrorCode::kIo: return "io";
     case ErrorCode::kInternal: return "internal";
   }

@@ -31,6 +31,8 @@ enum class ErrorCode {
   kStale,
   kReadOnly,
   kNotSupported,
+  kNotPermitted,  // the operation is never allowed here (EPERM)
+  kCrossDevice,   // a rename across workspaces (EXDEV)
   kIo,
   kInternal,
 };

@@ -54,6 +54,10 @@ int errnoFor(ErrorCode code) {
       return EROFS;
     case ErrorCode::kNotSupported:
       return EOPNOTSUPP;
+    case ErrorCode::kNotPermitted:
+      return EPERM;
+    case ErrorCode::kCrossDevice:
+      return EXDEV;
   }
   return EIO;
 }
@@ -82,6 +86,8 @@ FailureSeverity severityFor(std::string_view operation, ErrorCode code) {
     case ErrorCode::kNameTooLong:
     case ErrorCode::kReadOnly:
     case ErrorCode::kNotSupported:
+    case ErrorCode::kNotPermitted:
+    case ErrorCode::kCrossDevice:
     case ErrorCode::kDenied:
     case ErrorCode::kInvalid:
     case ErrorCode::kNotFound:

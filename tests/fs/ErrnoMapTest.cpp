@@ -16,7 +16,8 @@ constexpr ErrorCode kAllCodes[] = {
     ErrorCode::kExists,      ErrorCode::kNotEmpty,        ErrorCode::kNotDirectory,
     ErrorCode::kIsDirectory, ErrorCode::kNameTooLong,     ErrorCode::kNoSpace,
     ErrorCode::kStale,       ErrorCode::kReadOnly,        ErrorCode::kNotSupported,
-    ErrorCode::kIo,          ErrorCode::kInternal,
+    ErrorCode::kIo,          ErrorCode::kInternal,        ErrorCode::kNotPermitted,
+    ErrorCode::kCrossDevice,
 };
 
 TEST(ErrnoMap, EveryCodeMapsToAPositiveErrnoThatIsNeverEnosys) {
@@ -38,6 +39,8 @@ TEST(ErrnoMap, FilesystemClassesMapToTheirPosixTwins) {
   EXPECT_EQ(errnoFor(ErrorCode::kStale), ESTALE);
   EXPECT_EQ(errnoFor(ErrorCode::kReadOnly), EROFS);
   EXPECT_EQ(errnoFor(ErrorCode::kNotSupported), EOPNOTSUPP);
+  EXPECT_EQ(errnoFor(ErrorCode::kNotPermitted), EPERM);
+  EXPECT_EQ(errnoFor(ErrorCode::kCrossDevice), EXDEV);
 }
 
 TEST(ErrnoMap, RemoteClassesMapToWhatAProgramCanActOn) {

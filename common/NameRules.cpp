@@ -1,0 +1,144 @@
+#include "common/NameRules.h"
+
+#include <locale.h>
+#include <wctype.h>
+
+namespace fastio::names {
+namespace {
+
+NameProblem invalid(std::string reason) {
+  return NameProblem{ErrorCode::kInvalid, std::move(reason)};
+}
+
+NameProblem tooLong(std::string reason) {
+  return NameProblem{ErrorCode::kNameTooLong, std::move(reason)};
+}
+
+// Unicode classes from glibc's C.UTF-8 tables, independent of the process's own locale (the
+// daemon never calls setlocale). Created once and kept for the life of the process.
+locale_t unicodeCtype() {
+  static const locale_t locale = [] {
+    locale_t l = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+    if (l == static_cast<locale_t>(nullptr)) {
+      l = newlocale(LC_CTYPE_MASK, "C.utf8", static_cast<locale_t>(nullptr));
+    }
+    return l;
+  }();
+  return locale;
+}
+
+}  // namespace
+
+std::optional<std::u32string> decodeUtf8(std::string_view text) {
+  std::u32string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    char32_t cp = 0;
+    std::size_t extra = 0;
+    if (lead < 0x80) {
+      cp = lead;
+    } else if ((lead & 0xE0) == 0xC0) {
+      cp = lead & 0x1F;
+      extra = 1;
+    } else if ((lead & 0xF0) == 0xE0) {
+      cp = lead & 0x0F;
+      extra = 2;
+    } else if ((lead & 0xF8) == 0xF0) {
+      cp = lead & 0x07;
+      extra = 3;
+    } else {
+      return std::nullopt;
+    }
+    if (i + extra >= text.size() && extra > 0) return std::nullopt;
+    for (std::size_t k = 1; k <= extra; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return std::nullopt;
+      cp = (cp << 6) | (next & 0x3F);
+    }
+    static constexpr char32_t kSmallest[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kSmallest[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return std::nullopt;
+    }
+    out.push_back(cp);
+    i += extra + 1;
+  }
+  return out;
+}
+
+bool isControlCharacter(char32_t cp) {
+  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+}
+
+bool isInvisibleFormatting(char32_t cp) {
+  return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF ||
+         cp == 0x061C;
+}
+
+bool isLetterOrDigit(char32_t cp) {
+  if (cp < 0x80) {
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+  }
+  const locale_t locale = unicodeCtype();
+  if (locale == static_cast<locale_t>(nullptr)) return false;  // no tables: refuse, never guess
+  return iswalnum_l(static_cast<wint_t>(cp), locale) != 0;
+}
+
+std::optional<NameProblem> nodeNameProblem(std::string_view name) {
+  if (name.empty()) return invalid("the name is empty");
+  if (name.size() > kMaxNameBytes) {
+    return tooLong("the name is longer than 255 bytes (the NAME_MAX of file systems)");
+  }
+  const std::optional<std::u32string> cps = decodeUtf8(name);
+  if (!cps) return invalid("the name is not valid UTF-8");
+  if (cps->size() > kMaxNodeNameCharacters) {
+    return tooLong("the name is longer than 255 characters");
+  }
+  if (name == "." || name == "..") return invalid("the name cannot be \".\" or \"..\"");
+  for (char32_t cp : *cps) {
+    if (cp == '/' || cp == '\\') return invalid("the name contains a path separator ('/' or '\\')");
+    if (isControlCharacter(cp)) return invalid("the name contains a control character");
+    if (isInvisibleFormatting(cp)) {
+      return invalid("the name contains a bidi-control or zero-width character");
+    }
+  }
+  const char32_t last = cps->back();
+  if (last == ' ' || last == '.') return invalid("the name ends with a space or a '.'");
+  return std::nullopt;
+}
+
+std::optional<NameProblem> workspaceFolderNameProblem(std::string_view folderName) {
+  if (folderName.size() > kMaxNameBytes) {
+    return tooLong("a workspace folder name is longer than 255 bytes");
+  }
+  const std::optional<std::u32string> cps = decodeUtf8(folderName);
+  if (!cps) return invalid("the workspace folder name is not valid UTF-8");
+  if (cps->size() > kMaxWorkspaceFolderName) {
+    return tooLong("a workspace folder name has at most 80 characters");
+  }
+  if (cps->size() < kMinWorkspaceFolderName) {
+    return invalid("a workspace folder name has at least 4 characters");
+  }
+  for (char32_t cp : *cps) {
+    if (cp != '-' && !isLetterOrDigit(cp)) {
+      return invalid("a workspace folder name has only letters, digits and hyphens");
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<NameProblem> workspaceNameProblem(std::string_view name) {
+  const std::optional<std::u32string> cps = decodeUtf8(name);
+  if (!cps) return invalid("the workspace name is not valid UTF-8");
+  if (cps->size() > kMaxWorkspaceName)
+    return tooLong("a workspace name has at most 100 characters");
+  if (cps->size() < kMinWorkspaceName) return invalid("a workspace name has at least 2 characters");
+  for (char32_t cp : *cps) {
+    if (isControlCharacter(cp)) return invalid("the workspace name contains a control character");
+  }
+  return std::nullopt;
+}
+
+}  // namespace fastio::names
