@@ -72,8 +72,24 @@ class RemoteStore {
                                    Deadline deadline) = 0;
   virtual Result<UploadLimits> uploadLimits(Deadline deadline) = 0;
   // Single call up to 4 MiB, otherwise a chunked session (resumed when resumeSessionId is set).
+  // - With existingFileId and ifVersionId: compare-and-swap; a stale version fails with
+  //   kConflict and changes nothing (whether the server says so at once or when the session
+  //   ends).
+  // - Without existingFileId, a file of the same name in the parent is overwritten in place
+  //   (same node id, new version): uploading again after a crash never makes a duplicate.
+  // - Once the server has stored the file the upload succeeds, even if the node cannot be read
+  //   back yet: then result.node has only id, name, type, size (and parentId for a create) and
+  //   an empty version, which the caller must fetch later.
+  // - ifVersionId without existingFileId is kInvalid.
+  // - A source error fails the upload with that error and cancels its session; so does a
+  //   refusal that retrying cannot fix (invalid, not found, conflict, ...): resuming such a
+  //   session is kNotFound. A transient failure past the retries, the deadline or a
+  //   cancellation leave the session resumable.
   virtual Result<UploadResult> upload(const UploadRequest& request, const ByteSource& source,
                                       UploadObserver* observer, Deadline deadline) = 0;
+  // Abandons a chunked session (DELETE /upload/{id}/): it can no longer be resumed. A session
+  // the server does not know (finished, expired, already cancelled) counts as cancelled.
+  virtual Status cancelUpload(const std::string& sessionId, Deadline deadline) = 0;
 
   // --- intelligence ---
   virtual Result<SearchResult> search(const std::string& workspaceId, const std::string& query,

@@ -104,10 +104,16 @@ struct UploadRequest {
   std::string existingFileId;   // non-empty: action=update of this node (keeps the node id)
   std::string resumeSessionId;  // non-empty: continue this chunked session
   uint64_t resumeChunkSize = 0; // the chunk size the session was started with
+  // With existingFileId: store only if that node's current version is still this one
+  // (compare-and-swap, `if_version_id`); a stale version fails with kConflict. Empty = no check.
+  std::string ifVersionId;
 };
 
 struct UploadResult {
-  Node node;              // the stored node (id, new version, size)
+  // The stored node (id, new version, size). If the node could not be read back in time after
+  // the server stored it, only id, name, type, size (and parentId for a create) are set and
+  // version is empty: the caller must fetch the version later (nodeDetails).
+  Node node;
   std::string sessionId;  // empty for a single-call upload
 };
 

@@ -1,7 +1,7 @@
 #pragma once
 // What route code receives at start-up: the HTTP server to register on, the persistent State,
-// the activity long-poll log, the configuration and the fault injector. Routes files register
-// themselves (routes/RouteRegistry.h); nothing here needs editing to add one.
+// the activity long-poll log, the configuration, the fault injector and the request counters.
+// Routes files register themselves (routes/RouteRegistry.h); nothing here needs editing to add one.
 
 #include <httplib.h>
 
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "emulator/EmulatorStats.h"
 #include "emulator/FaultInjector.h"
 #include "emulator/state/ActivityLog.h"
 #include "emulator/state/State.h"
@@ -67,6 +68,7 @@ struct EmulatorContext {
   const EmulatorConfig& config;
   FaultInjector& faults;
   AuthPolicy& auth;
+  EmulatorStats& stats;
   // Called once, in reverse order of registration, when the server shuts down (stop workers).
   std::function<void(std::function<void()>)> onShutdown;
 };

@@ -56,12 +56,12 @@ Result<std::unique_ptr<EmulatorServer>> EmulatorServer::create(EmulatorConfig co
   server->state_->setStaticToken(server->config_.token);
   gActivity = &server->activity_;
   http::setServerDateSource(&serverDateNow);
-  server->context_.reset(new EmulatorContext{server->server_, *server->state_, server->activity_,
-                                             server->config_, server->faults_, server->auth_,
-                                             [s = server.get()](std::function<void()> cb) {
-                                               std::lock_guard lock(s->shutdownMu_);
-                                               s->shutdownCallbacks_.push_back(std::move(cb));
-                                             }});
+  server->context_.reset(new EmulatorContext{
+      server->server_, *server->state_, server->activity_, server->config_, server->faults_,
+      server->auth_, server->stats_, [s = server.get()](std::function<void()> cb) {
+        std::lock_guard lock(s->shutdownMu_);
+        s->shutdownCallbacks_.push_back(std::move(cb));
+      }});
   server->configureServer();
   for (auto& [name, setup] : routeRegistry()) {
     FASTIO_LOG_DEBUG("registering routes: {}", name);
@@ -126,7 +126,8 @@ void EmulatorServer::configureServer() {
         http::sendError(res, 500, code::kInternal, "Internal error.");
       });
 
-  // Fault and reset control lives outside /current/ and is never itself faulted or rate limited.
+  // Fault, reset and stats control lives outside /current/ and is never itself faulted, rate
+  // limited or counted.
   server_.Get("/_emulator/faults", [this](const httplib::Request&, httplib::Response& res) {
     http::sendOk(res, {{"faults", faults_.settings().toJson()}});
   });
@@ -146,6 +147,13 @@ void EmulatorServer::configureServer() {
     faults_.reset();
     http::sendOk(res, {{"faults", faults_.settings().toJson()}});
   });
+  server_.Get("/_emulator/stats", [this](const httplib::Request&, httplib::Response& res) {
+    http::sendOk(res, {{"stats", stats_.toJson()}});
+  });
+  server_.Post("/_emulator/stats/reset", [this](const httplib::Request&, httplib::Response& res) {
+    stats_.reset();
+    http::sendOk(res, {{"stats", stats_.toJson()}});
+  });
 }
 
 httplib::Server::HandlerResponse EmulatorServer::preRoute(const httplib::Request& req,
@@ -160,6 +168,7 @@ httplib::Server::HandlerResponse EmulatorServer::preRoute(const httplib::Request
     const_cast<httplib::Request&>(req).set_header("Content-Length", "0");
   }
   if (!isApiPath(req.path)) return HR::Unhandled;
+  stats_.add(EmulatorStats::Counter::kRequestsTotal);
 
   // Refuse oversized bodies before reading them.
   std::size_t limit = startsWith(req.path, std::string(kApiPrefix) + "/upload/")

@@ -53,6 +53,7 @@ class EmulatorServer {
   StorageHooks hooks_;
   FaultInjector faults_;
   AuthPolicy auth_;
+  EmulatorStats stats_;
   std::unique_ptr<State> state_;
   HttpServer server_;
   std::unique_ptr<EmulatorContext> context_;

@@ -3,7 +3,6 @@
 #include <pthread.h>
 
 #include <CLI/CLI.hpp>
-#include <clocale>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -32,8 +31,7 @@ bool parseListen(const std::string& text, std::string& host, int& port) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::setlocale(LC_CTYPE, "C.UTF-8");  // Unicode letter classes for folder_name validation
-  std::signal(SIGPIPE, SIG_IGN);        // a client hanging up must not kill the server
+  std::signal(SIGPIPE, SIG_IGN);  // a client hanging up must not kill the server
 
   fastio::emu::EmulatorConfig config;
   CLI::App app{"fastio-emulator: a local server of the documented Fast.io API subset"};

@@ -12,16 +12,30 @@ std::string sha256Raw(std::string_view data) {
   return std::string(reinterpret_cast<const char*>(out), len);
 }
 
-std::string sha256Hex(std::string_view data) {
+namespace {
+
+std::string hexDigest(std::string_view data, const EVP_MD* md) {
   static constexpr char kHex[] = "0123456789abcdef";
-  const std::string raw = sha256Raw(data);
+  unsigned char raw[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), raw, &len, md, nullptr);
   std::string out;
-  out.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 0xF]);
+  out.reserve(len * 2);
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[raw[i] >> 4]);
+    out.push_back(kHex[raw[i] & 0xF]);
   }
   return out;
+}
+
+}  // namespace
+
+std::string sha256Hex(std::string_view data) {
+  return hexDigest(data, EVP_sha256());
+}
+
+std::string md5Hex(std::string_view data) {
+  return hexDigest(data, EVP_md5());
 }
 
 std::string base64UrlNoPad(std::string_view bytes) {

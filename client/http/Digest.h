@@ -1,5 +1,6 @@
 #pragma once
-// Hashes (OpenSSL) used on the wire: per-chunk upload hashes and the PKCE challenge.
+// Hashes (OpenSSL) used on the wire: per-chunk upload hashes, the PKCE challenge, and md5 to
+// compare content with a node's `hash`.
 
 #include <string>
 #include <string_view>
@@ -8,6 +9,7 @@ namespace fastio::http {
 
 std::string sha256Raw(std::string_view data);
 std::string sha256Hex(std::string_view data);
+std::string md5Hex(std::string_view data);
 std::string base64UrlNoPad(std::string_view bytes);
 // `bytes` cryptographically random bytes, base64url without padding.
 std::string randomUrlSafe(size_t bytes);

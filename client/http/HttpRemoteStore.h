@@ -32,6 +32,8 @@ struct HttpRemoteStoreOptions {
   // bounds memory: each chunk in flight is buffered once so it can be hashed and re-sent.
   uint64_t preferredChunkSize = 16ull * 1024 * 1024;
   Duration uploadStoreWait = std::chrono::minutes(10);  // after complete, until `stored`
+  // After `stored`, how long to keep asking for the node before answering without its version.
+  Duration storedNodeWait = std::chrono::seconds(30);
   CancelFlag cancel;                                    // aborts transfers and retry waits when set
 };
 
@@ -67,6 +69,7 @@ class HttpRemoteStore final : public RemoteStore {
   Result<UploadLimits> uploadLimits(Deadline deadline) override;
   Result<UploadResult> upload(const UploadRequest& request, const ByteSource& source,
                               UploadObserver* observer, Deadline deadline) override;
+  Status cancelUpload(const std::string& sessionId, Deadline deadline) override;
 
   Result<SearchResult> search(const std::string& workspaceId, const std::string& query,
                               const SearchOptions& options, Deadline deadline) override;
@@ -127,9 +130,14 @@ class HttpRemoteStore final : public RemoteStore {
   Result<UploadResult> completeAndWait(const std::string& sessionId, const UploadRequest& request,
                                        Deadline deadline);
   Result<WireUploadSession> waitUntilStored(const std::string& sessionId, Deadline deadline);
-  Result<UploadResult> resultForStoredFile(const std::string& workspaceId,
-                                           const std::string& fileId, const std::string& sessionId,
-                                           Deadline deadline);
+  // The stored node, read back with retries; never an error (see UploadResult).
+  Result<UploadResult> resultForStoredFile(const UploadRequest& request, const std::string& fileId,
+                                           const std::string& sessionId, Deadline deadline);
+  // The node request.existingFileId when it already holds exactly `bytes` (md5), else nullopt.
+  std::optional<Node> nodeHoldingBytes(const UploadRequest& request, const std::string& bytes,
+                                       Deadline deadline);
+  // Best-effort cancel of a session we give up on, with its own short deadline; logged.
+  void cancelAbandoned(const std::string& sessionId, const std::string& why);
   FormFields sessionFields(const UploadRequest& request) const;
 
   HttpTransport& transport_;

@@ -1,6 +1,7 @@
 // HttpRemoteStore uploads (fastio-api.md §6): single call up to 4 MiB; above, a chunked session
 // (create, up to 3 chunks in flight each hashed and retried on its own, complete, wait until
-// `stored`), resumable from the session's `chunks` map.
+// `stored`), resumable from the session's `chunks` map. What happens after `complete` is in
+// HttpUploadCompletion.cpp.
 
 #include <atomic>
 #include <thread>
@@ -8,6 +9,7 @@
 #include "client/http/Digest.h"
 #include "client/http/ErrorMapping.h"
 #include "client/http/HttpRemoteStore.h"
+#include "client/http/UploadStates.h"
 #include "common/Log.h"
 
 namespace fastio::http {
@@ -38,26 +40,6 @@ BodyReader readerOver(const std::string& buffer) {
     std::memcpy(out, buffer.data() + offset, n);
     return n;
   };
-}
-
-bool sessionFailed(const std::string& status) {
-  return status == "assembly_failed" || status == "store_failed" || status == "failed" ||
-         status == "cancelled" || status == "canceled";
-}
-
-bool sessionStillOpen(const std::string& status) {
-  return status.empty() || status == "ready" || status == "uploading";
-}
-
-Error sessionFailure(const WireUploadSession& s) {
-  const std::string message =
-      "upload session " + s.id + " ended in state " + s.status +
-      (s.statusMessage.empty() ? std::string() : ": " + sanitiseServerText(s.statusMessage));
-  if (s.statusMessage.find("CONFLICT_VERSION_MISMATCH") != std::string::npos) {
-    return makeError(ErrorCode::kConflict, message);
-  }
-  // The bytes are still with the caller; a fresh session may succeed, so this is transient.
-  return makeError(ErrorCode::kUnavailable, message);
 }
 
 }  // namespace
@@ -91,7 +73,8 @@ FormFields HttpRemoteStore::sessionFields(const UploadRequest& request) const {
       .add("instance_id", request.workspaceId)
       .add("folder_id", request.parentId.empty() ? "root" : request.parentId)
       .add("profile_type", "workspace")
-      .addIf(update, "file_id", request.existingFileId);
+      .addIf(update, "file_id", request.existingFileId)
+      .addIf(update && !request.ifVersionId.empty(), "if_version_id", request.ifVersionId);
   return f;
 }
 
@@ -100,6 +83,9 @@ Result<UploadResult> HttpRemoteStore::upload(const UploadRequest& request, const
   if (request.name.empty()) return makeError(ErrorCode::kInvalid, "upload without a file name");
   if (request.workspaceId.empty()) {
     return makeError(ErrorCode::kInvalid, "upload without a workspace");
+  }
+  if (!request.ifVersionId.empty() && request.existingFileId.empty()) {
+    return makeError(ErrorCode::kInvalid, "a compare-and-swap (ifVersionId) needs existingFileId");
   }
   if (!request.resumeSessionId.empty()) return resumeChunked(request, source, observer, deadline);
   if (request.size <= kSingleCallUploadMax) {
@@ -115,7 +101,7 @@ Result<UploadResult> HttpRemoteStore::uploadSingleCall(const UploadRequest& requ
   Result<std::string> bytes = readExactly(source, 0, request.size);
   if (!bytes.ok()) return bytes.error();
   // Same name + same parent (or file_id) overwrites in place, so a replay stores the same bytes
-  // again at worst: safe to retry.
+  // again at worst: safe to retry (a replayed compare-and-swap is sorted out below).
   const std::string logName = "POST /upload/";
   auto build = [&] {
     HttpRequest r;
@@ -136,6 +122,7 @@ Result<UploadResult> HttpRemoteStore::uploadSingleCall(const UploadRequest& requ
     field("folder_id", request.parentId.empty() ? "root" : request.parentId);
     field("profile_type", "workspace");
     if (update) field("file_id", request.existingFileId);
+    if (update && !request.ifVersionId.empty()) field("if_version_id", request.ifVersionId);
     MultipartPart chunk;
     chunk.name = "chunk";
     chunk.filename = request.name;
@@ -146,7 +133,15 @@ Result<UploadResult> HttpRemoteStore::uploadSingleCall(const UploadRequest& requ
     return r;
   };
   Result<HttpResponse> response = execute(build, Replay::kSafe, deadline);
-  if (!response.ok()) return response.error();
+  if (!response.ok()) {
+    if (response.error().code == ErrorCode::kConflict && !request.ifVersionId.empty()) {
+      // A replay of a call that went through conflicts with the version it made itself.
+      if (auto landed = nodeHoldingBytes(request, *bytes, deadline)) {
+        return UploadResult{std::move(*landed), ""};
+      }
+    }
+    return response.error();
+  }
   Result<Json> payload = decodeEnvelope(*response, logName);
   if (!payload.ok()) return payload.error();
   Result<WireUploadSession> session = decodeUploadSession(*payload);
@@ -161,7 +156,7 @@ Result<UploadResult> HttpRemoteStore::uploadSingleCall(const UploadRequest& requ
     if (!stored.ok()) return stored.error();
     fileId = stored->newFileId;
   }
-  return resultForStoredFile(request.workspaceId, fileId, "", deadline);
+  return resultForStoredFile(request, fileId, "", deadline);
 }
 
 Result<UploadResult> HttpRemoteStore::uploadChunked(const UploadRequest& request,
@@ -211,6 +206,9 @@ Result<UploadResult> HttpRemoteStore::resumeChunked(const UploadRequest& request
     return p.error();
   }
   if (gone) {
+    if (p.ok() && !sessionCancelled(session->status)) {
+      cancelAbandoned(request.resumeSessionId, "it ended in state " + session->status);
+    }
     // The caller decides whether to start over (it may want to re-check its local copy first).
     return makeError(ErrorCode::kNotFound, "upload session " + request.resumeSessionId +
                                                " can no longer be resumed; start a new upload");
@@ -219,8 +217,7 @@ Result<UploadResult> HttpRemoteStore::resumeChunked(const UploadRequest& request
     // Already completed before we were interrupted: only the wait is left.
     Result<WireUploadSession> stored = waitUntilStored(request.resumeSessionId, deadline);
     if (!stored.ok()) return stored.error();
-    return resultForStoredFile(request.workspaceId, stored->newFileId, request.resumeSessionId,
-                               deadline);
+    return resultForStoredFile(request, stored->newFileId, request.resumeSessionId, deadline);
   }
   FASTIO_TRY(sendChunks(request.resumeSessionId, request, request.resumeChunkSize, session->chunks,
                         source, observer, deadline));
@@ -251,8 +248,13 @@ Status HttpRemoteStore::sendChunks(const std::string& sessionId, const UploadReq
     }
   }
 
-  std::mutex mu;  // guards the source, the observer and firstError
+  std::mutex mu;  // guards the source, the observer, firstError and abandon
   std::optional<Error> firstError;
+  bool abandon = false;  // the failure ends the session: the caller's data failed, or a refusal
+  auto failLocked = [&](Error error, bool endsSession) {
+    if (!firstError || (endsSession && !abandon)) firstError = std::move(error);
+    abandon = abandon || endsSession;
+  };
   std::atomic<size_t> next{0};
   std::atomic<uint64_t> sent{alreadySent};
   if (observer != nullptr && alreadySent > 0) observer->onBytesSent(alreadySent);
@@ -260,10 +262,6 @@ Status HttpRemoteStore::sendChunks(const std::string& sessionId, const UploadReq
 
   auto worker = [&] {
     for (;;) {
-      {
-        std::lock_guard lock(mu);
-        if (firstError) return;
-      }
       const size_t index = next.fetch_add(1);
       if (index >= pending.size()) return;
       const uint32_t order = pending[index];
@@ -271,12 +269,12 @@ Status HttpRemoteStore::sendChunks(const std::string& sessionId, const UploadReq
       Result<std::string> bytes = makeError(ErrorCode::kInternal, "unread");
       {
         std::lock_guard lock(mu);
+        if (firstError) return;  // another chunk failed: read and send nothing more
         bytes = readExactly(source, static_cast<uint64_t>(order - 1) * chunkSize, length);
-      }
-      if (!bytes.ok()) {
-        std::lock_guard lock(mu);
-        if (!firstError) firstError = bytes.error();
-        return;
+        if (!bytes.ok()) {
+          failLocked(bytes.error(), true);
+          return;
+        }
       }
       const std::string hash = sha256Hex(*bytes);
       const std::string logName = "POST /upload/{id}/chunk/ #" + std::to_string(order);
@@ -311,9 +309,10 @@ Status HttpRemoteStore::sendChunks(const std::string& sessionId, const UploadReq
       }
       std::lock_guard lock(mu);
       if (!ok.ok()) {
-        if (!firstError) firstError = ok.error();
+        failLocked(ok.error(), abandonsSession(ok.error()));
         return;
       }
+      // Only a chunk the server acknowledged may be recorded as sent (a journal resumes from it).
       const uint64_t total = sent.fetch_add(length) + length;
       if (observer != nullptr) {
         observer->onChunkAcknowledged(order, length);
@@ -327,78 +326,9 @@ Status HttpRemoteStore::sendChunks(const std::string& sessionId, const UploadReq
   for (int i = 1; i < threads; ++i) pool.emplace_back(worker);
   worker();
   for (std::thread& t : pool) t.join();
-  if (firstError) return *firstError;
-  return okStatus();
-}
-
-Result<UploadResult> HttpRemoteStore::completeAndWait(const std::string& sessionId,
-                                                      const UploadRequest& request,
-                                                      Deadline deadline) {
-  Call complete{.method = HttpMethod::kPost,
-                .path = "/upload/" + percentEncode(sessionId) + "/complete/"};
-  complete.form = FormFields();
-  Result<Json> done = callJson(complete, deadline);
-  if (!done.ok()) {
-    // A replayed complete may be refused because the first one went through: ask the session.
-    Result<Json> p =
-        callJson({.path = "/upload/" + percentEncode(sessionId) + "/details/"}, deadline);
-    if (!p.ok()) return done.error();
-    Result<WireUploadSession> s = decodeUploadSession(*p);
-    if (!s.ok() || sessionStillOpen(s->status)) return done.error();
-  }
-  Result<WireUploadSession> stored = waitUntilStored(sessionId, deadline);
-  if (!stored.ok()) return stored.error();
-  return resultForStoredFile(request.workspaceId, stored->newFileId, sessionId, deadline);
-}
-
-Result<WireUploadSession> HttpRemoteStore::waitUntilStored(const std::string& sessionId,
-                                                           Deadline deadline) {
-  const Deadline until = deadline.capped(options_.uploadStoreWait);
-  Duration pause = std::chrono::milliseconds(50);
-  for (;;) {
-    // Long-poll (`wait`, seconds) where the server supports it; a quick non-final answer falls
-    // back to polling with backoff below.
-    const auto left = std::chrono::duration_cast<std::chrono::seconds>(until.remaining()).count();
-    const long long wait = std::clamp<long long>(left - 1, 0, 20);
-    Call details{.path = "/upload/" + percentEncode(sessionId) + "/details/", .stallSeconds = 0};
-    details.query.addIf(wait > 0, "wait", std::to_string(wait));
-    const SteadyTime asked = clock_.now();
-    Result<Json> p = callJson(details, until.capped(std::chrono::seconds(wait + 30)));
-    if (!p.ok()) return p.error();
-    Result<WireUploadSession> s = decodeUploadSession(*p);
-    if (!s.ok()) return s.error();
-    if (s->id.empty()) s->id = sessionId;
-    // We always name a storage target, so `complete` (assembled) is not the end: wait for
-    // `stored`, or an update may be reported before the node has its new version.
-    if (s->status == "stored") {
-      if (s->newFileId.empty()) {
-        return makeError(ErrorCode::kProtocol,
-                         "upload session " + sessionId + " is stored but names no file");
-      }
-      return s;
-    }
-    if (sessionFailed(s->status)) return sessionFailure(*s);
-    if (until.remaining() <= pause) {
-      return makeError(ErrorCode::kDeadline, "upload session " + sessionId +
-                                                 " not stored in time (state " + s->status + ")");
-    }
-    if (clock_.now() - asked < std::chrono::milliseconds(200)) {
-      FASTIO_TRY(sleepUnlessCancelled(pause, until));
-      pause = std::min<Duration>(pause * 2, std::chrono::seconds(2));
-    }
-  }
-}
-
-Result<UploadResult> HttpRemoteStore::resultForStoredFile(const std::string& workspaceId,
-                                                          const std::string& fileId,
-                                                          const std::string& sessionId,
-                                                          Deadline deadline) {
-  Result<NodeDetailsBatch> details = nodeDetails(workspaceId, {fileId}, deadline);
-  if (!details.ok()) return details.error();
-  if (details->nodes.empty()) {
-    return makeError(ErrorCode::kProtocol, "stored file " + fileId + " is not visible");
-  }
-  return UploadResult{details->nodes.front(), sessionId};
+  if (!firstError) return okStatus();
+  if (abandon) cancelAbandoned(sessionId, firstError->describe());
+  return *firstError;
 }
 
 }  // namespace fastio::http

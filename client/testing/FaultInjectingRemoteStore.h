@@ -42,8 +42,10 @@ class FaultInjectingRemoteStore final : public ForwardingRemoteStore {
   // `code`, like a connection reset in the middle of a body.
   void cutNextReads(int count, uint64_t afterBytes, ErrorCode code = ErrorCode::kUnavailable);
   // The next `count` uploads fail with `code` as soon as they need a byte at or past
-  // `afterBytes`, like a connection dropped mid-upload: chunks acknowledged before stay
-  // acknowledged, so the upload can be resumed.
+  // `afterBytes`: their byte source fails there, like a local read error mid-upload. Chunks
+  // before were acknowledged, but a source error ends the session (the store cancels it). For a
+  // transfer failure that leaves the session resumable, use the inner store's own knob (e.g.
+  // InMemoryRemoteStore::failChunkOnce with kUnavailable).
   void cutNextUploads(int count, uint64_t afterBytes, ErrorCode code = ErrorCode::kUnavailable);
   // Back to a transparent wrapper (counters are kept).
   void clearFaults();

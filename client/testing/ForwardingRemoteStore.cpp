@@ -82,6 +82,11 @@ Result<UploadResult> ForwardingRemoteStore::upload(const UploadRequest& request,
                  [&] { return inner_.upload(request, wrapSource(source), observer, deadline); });
 }
 
+Status ForwardingRemoteStore::cancelUpload(const std::string& sessionId, Deadline deadline) {
+  return forward(RemoteMethod::kCancelUpload, deadline,
+                 [&] { return inner_.cancelUpload(sessionId, deadline); });
+}
+
 Result<SearchResult> ForwardingRemoteStore::search(const std::string& workspaceId,
                                                    const std::string& query,
                                                    const SearchOptions& options,

@@ -41,6 +41,7 @@ class ForwardingRemoteStore : public RemoteStore {
   Result<UploadLimits> uploadLimits(Deadline deadline) override;
   Result<UploadResult> upload(const UploadRequest& request, const ByteSource& source,
                               UploadObserver* observer, Deadline deadline) override;
+  Status cancelUpload(const std::string& sessionId, Deadline deadline) override;
   Result<SearchResult> search(const std::string& workspaceId, const std::string& query,
                               const SearchOptions& options, Deadline deadline) override;
   Result<AskAnswer> ask(const std::string& workspaceId, const std::string& question,

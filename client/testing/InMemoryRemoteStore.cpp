@@ -1,5 +1,5 @@
 // InMemoryRemoteStore: account, metadata, mutations, locks and the test helpers.
-// Content (read/upload) is in InMemoryContent.cpp; search, ask and activity in
+// Reads are in InMemoryContent.cpp, uploads in InMemoryUpload.cpp; search, ask and activity in
 // InMemoryIntelligence.cpp.
 
 #include "client/testing/InMemoryRemoteStore.h"
@@ -13,6 +13,7 @@
 #include "client/testing/NameRules.h"
 #include "client/testing/SyntheticContent.h"
 #include "client/testing/TextScoring.h"
+#include "common/NameRules.h"
 
 namespace fastio::testing {
 namespace {
@@ -275,7 +276,9 @@ bool InMemoryRemoteStore::lockHeldLocked(const WorkspaceState& ws,
 Result<Node> InMemoryRemoteStore::createFolderLocked(WorkspaceState& ws,
                                                      const std::string& parentId,
                                                      const std::string& name) {
-  if (auto problem = nodeNameProblem(name)) return invalid("cannot create folder: " + *problem);
+  if (auto problem = names::nodeNameProblem(name)) {
+    return invalid("cannot create folder: " + problem->reason);
+  }
   const std::string parent = normalizeNodeId(parentId);
   FASTIO_TRY(requireFolderLocked(ws, parent));
   if (StoredNode* existing = childNamedLocked(ws, parent, name)) {
@@ -300,7 +303,9 @@ Result<Node> InMemoryRemoteStore::renameLocked(WorkspaceState& ws, const std::st
   Result<StoredNode*> found = requireLiveNodeLocked(ws, nodeId);
   if (!found.ok()) return found.error();
   StoredNode& stored = **found;
-  if (auto problem = nodeNameProblem(newName)) return invalid("cannot rename: " + *problem);
+  if (auto problem = names::nodeNameProblem(newName)) {
+    return invalid("cannot rename: " + problem->reason);
+  }
   if (!ifVersionId.empty() && normalizeNodeId(ifVersionId) != stored.node.version) {
     return makeError(ErrorCode::kConflict, "version mismatch: '" + stored.node.name +
                                                "' is now at version '" + stored.node.version + "'");
@@ -356,7 +361,9 @@ Result<Node> InMemoryRemoteStore::storeFileLocked(WorkspaceState& ws, const std:
                                                   const std::string& name,
                                                   const std::string& existingFileId,
                                                   std::string content) {
-  if (auto problem = nodeNameProblem(name)) return invalid("cannot store file: " + *problem);
+  if (auto problem = names::nodeNameProblem(name)) {
+    return invalid("cannot store file: " + problem->reason);
+  }
   const std::string parent = normalizeNodeId(parentId);
   StoredNode* target = nullptr;
   if (!existingFileId.empty()) {
@@ -426,10 +433,10 @@ Result<Workspace> InMemoryRemoteStore::createWorkspace(const CreateWorkspaceRequ
 Result<Workspace> InMemoryRemoteStore::createWorkspaceLocked(
     const CreateWorkspaceRequest& request) {
   if (request.orgId.empty()) return invalid("an org id is required to create a workspace");
-  if (auto problem = workspaceFolderNameProblem(request.folderName)) return invalid(*problem);
-  if (request.name.size() < 2 || request.name.size() > 100) {
-    return invalid("a workspace name has 2 to 100 characters");
+  if (auto problem = names::workspaceFolderNameProblem(request.folderName)) {
+    return invalid(problem->reason);
   }
+  if (auto problem = names::workspaceNameProblem(request.name)) return invalid(problem->reason);
   auto org = std::find_if(orgs_.begin(), orgs_.end(), [&](const Org& o) {
     return o.id == request.orgId || o.domain == request.orgId;
   });
@@ -502,6 +509,9 @@ Result<NodeDetailsBatch> InMemoryRemoteStore::nodeDetails(const std::string& wor
       root.id = "root";
       root.type = NodeType::kFolder;
       batch.nodes.push_back(root);
+    } else if (auto hidden = hiddenFromDetails_.find(id); hidden != hiddenFromDetails_.end()) {
+      if (--hidden->second <= 0) hiddenFromDetails_.erase(hidden);
+      batch.missingIds.push_back(requested);
     } else if (const StoredNode* stored = liveNodeLocked(**ws, id)) {
       batch.nodes.push_back(publicNodeLocked(**ws, *stored));
     } else {

@@ -12,7 +12,9 @@
 // - listing in pages of a configurable size, sorted by name [4.1];
 // - ranged reads, a switch that makes it answer like a server ignoring Range [5.2];
 // - single-call uploads up to 4 MiB, chunked sessions above, kept with their acknowledged chunks
-//   so an interrupted upload can be resumed [6];
+//   so an interrupted upload can be resumed; upload CAS (ifVersionId) checked when the session
+//   is created and again when it is stored; a source error or a cancelUpload drops the
+//   session [6];
 // - search: simple keyword scoring over names and text content (no semantics), with an
 //   optional index lag; ask: an answer quoting the best matching file, with a citation [7];
 // - the activity long-poll, woken by every change, honouring wait and deadline [8.1];
@@ -86,6 +88,7 @@ class InMemoryRemoteStore final : public RemoteStore {
   Result<UploadLimits> uploadLimits(Deadline deadline) override;
   Result<UploadResult> upload(const UploadRequest& request, const ByteSource& source,
                               UploadObserver* observer, Deadline deadline) override;
+  Status cancelUpload(const std::string& sessionId, Deadline deadline) override;
   Result<SearchResult> search(const std::string& workspaceId, const std::string& query,
                               const SearchOptions& options, Deadline deadline) override;
   Result<AskAnswer> ask(const std::string& workspaceId, const std::string& question,
@@ -108,8 +111,14 @@ class InMemoryRemoteStore final : public RemoteStore {
   void setUploadLimits(const UploadLimits& limits);
   void setSearchIndexLag(Duration lag);  // content becomes searchable after this long
   // The next upload of chunk `order` fails with `error` (once), after the earlier chunks were
-  // acknowledged, leaving the session resumable.
+  // acknowledged. A transient error (unavailable, rate limited) leaves the session resumable;
+  // any other error abandons it, as HttpRemoteStore does (the session is cancelled).
   void failChunkOnce(uint32_t order, Error error);
+  // Files stored by later uploads are not visible at once, as happens on the service: each
+  // answers "missing" to the next `detailsCalls` nodeDetails calls that ask for it, and the
+  // upload returns what HttpRemoteStore returns when it gives up waiting for the node: id, name,
+  // type, size (and parentId for a create) with an empty version. 0 turns it off.
+  void hideStoredNodesFromDetails(int detailsCalls);
 
   // ---- call counting ----
   uint64_t callCount(RemoteMethod method) const { return calls_.count(method); }
@@ -185,6 +194,7 @@ class InMemoryRemoteStore final : public RemoteStore {
     std::string parentId;
     std::string name;
     std::string existingFileId;
+    std::string ifVersionId;
     std::map<uint32_t, std::string> chunks;
     Node storedNode;
   };
@@ -234,8 +244,15 @@ class InMemoryRemoteStore final : public RemoteStore {
                                const std::string& name, const std::string& existingFileId,
                                std::string content);
   Status checkUploadTargetLocked(WorkspaceState& ws, const UploadRequest& request);
+  // kConflict unless ifVersionId is empty or still the current version of fileId.
+  Status checkVersionLocked(WorkspaceState& ws, const std::string& fileId,
+                            const std::string& ifVersionId);
+  // The answer for a stored file, applying hideStoredNodesFromDetails.
+  UploadResult uploadResultLocked(const Node& stored, bool created, const std::string& sessionId);
   Result<UploadResult> uploadChunked(const UploadRequest& request, const ByteSource& source,
                                      UploadObserver* observer, const Deadline& deadline);
+  // Stores a session whose chunks are all in, or fails (the session is then gone).
+  Result<UploadResult> completeSessionLocked(const std::string& sessionId);
   Result<SearchResult> searchLocked(const WorkspaceState& ws, const std::string& query,
                                     const SearchOptions& options) const;
 
@@ -260,6 +277,8 @@ class InMemoryRemoteStore final : public RemoteStore {
   UploadLimits limits_;
   Duration searchIndexLag_{0};
   std::map<uint32_t, Error> chunkFailures_;
+  int hideStoredForDetails_ = 0;
+  std::map<std::string, int> hiddenFromDetails_;  // node id -> details calls still to miss
 };
 
 }  // namespace fastio::testing

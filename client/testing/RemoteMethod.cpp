@@ -7,13 +7,12 @@ namespace fastio::testing {
 namespace {
 
 constexpr std::array<std::string_view, kRemoteMethodCount> kNames = {
-    "currentUser",     "listOrgs",    "listWorkspaces",
-    "createWorkspace", "listFolder",  "nodeDetails",
-    "createFolder",    "rename",      "move",
-    "deleteNode",      "read",        "uploadLimits",
-    "upload",          "search",      "ask",
-    "pollActivity",    "acquireLock", "lockStatus",
-    "heartbeatLock",   "releaseLock",
+    "currentUser",  "listOrgs",     "listWorkspaces", "createWorkspace",
+    "listFolder",   "nodeDetails",  "createFolder",   "rename",
+    "move",         "deleteNode",   "read",           "uploadLimits",
+    "upload",       "cancelUpload", "search",         "ask",
+    "pollActivity", "acquireLock",  "lockStatus",     "heartbeatLock",
+    "releaseLock",
 };
 
 static_assert(static_cast<std::size_t>(RemoteMethod::kReleaseLock) + 1 == kRemoteMethodCount);

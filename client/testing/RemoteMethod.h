@@ -24,6 +24,7 @@ enum class RemoteMethod : std::uint8_t {
   kRead,
   kUploadLimits,
   kUpload,
+  kCancelUpload,
   kSearch,
   kAsk,
   kPollActivity,
@@ -33,7 +34,7 @@ enum class RemoteMethod : std::uint8_t {
   kReleaseLock,
 };
 
-inline constexpr std::size_t kRemoteMethodCount = 20;
+inline constexpr std::size_t kRemoteMethodCount = 21;
 
 // The lower-camel-case name of the RemoteStore method ("read", "listFolder", ...).
 std::string_view remoteMethodName(RemoteMethod method);

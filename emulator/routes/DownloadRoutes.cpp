@@ -30,7 +30,8 @@ struct OpenFile {
   }
 };
 
-void serveBlob(const BlobRef& blob, const Request& req, Response& res, bool ignoreRange) {
+void serveBlob(const BlobRef& blob, const Request& req, Response& res, bool ignoreRange,
+               EmulatorStats& stats) {
   auto file = std::make_shared<OpenFile>();
   file->fd = ::open(blob.path.c_str(), O_RDONLY | O_CLOEXEC);
   if (file->fd < 0) {
@@ -61,15 +62,18 @@ void serveBlob(const BlobRef& blob, const Request& req, Response& res, bool igno
     res.status = 200;
   }
   std::string mimetype = blob.mimetype.empty() ? "application/octet-stream" : blob.mimetype;
+  stats.add(EmulatorStats::Counter::kDownloads);
   // Streamed in pieces straight from the blob file: memory stays flat whatever the size.
   res.set_content_provider(
       static_cast<std::size_t>(length), mimetype,
-      [file, first](std::size_t offset, std::size_t len, httplib::DataSink& sink) {
+      [file, first, &stats](std::size_t offset, std::size_t len, httplib::DataSink& sink) {
         std::vector<char> buf(std::min(len, kReadPiece));
         ssize_t n = ::pread(file->fd, buf.data(), buf.size(),
                             static_cast<off_t>(first + static_cast<std::int64_t>(offset)));
         if (n <= 0) return false;
-        return sink.write(buf.data(), static_cast<std::size_t>(n));
+        if (!sink.write(buf.data(), static_cast<std::size_t>(n))) return false;
+        stats.add(EmulatorStats::Counter::kDownloadBytes, static_cast<std::uint64_t>(n));
+        return true;
       });
 }
 
@@ -110,7 +114,7 @@ void registerDownloadRoutes(EmulatorContext& ctx) {
       http::sendError(res, blob.error());
       return;
     }
-    serveBlob(*blob, req, res, ctx.faults.ignoreRange());
+    serveBlob(*blob, req, res, ctx.faults.ignoreRange(), ctx.stats);
   });
 }
 

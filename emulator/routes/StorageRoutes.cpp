@@ -118,6 +118,7 @@ void registerStorageRoutes(EmulatorContext& ctx) {
   auto& srv = ctx.server;
 
   srv.Get(route(R"(([^/]+)/list/)"), [&ctx](const Request& req, Response& res) {
+    ctx.stats.add(EmulatorStats::Counter::kListRequests);
     auto ws = routes::workspaceOrReply(ctx, req, res);
     if (!ws) return;
     auto level = routes::detailLevelOrReply(req, res);
@@ -162,6 +163,7 @@ void registerStorageRoutes(EmulatorContext& ctx) {
   });
 
   srv.Get(route(R"(([^/]+)/details/)"), [&ctx](const Request& req, Response& res) {
+    ctx.stats.add(EmulatorStats::Counter::kDetailsRequests);
     auto ws = routes::workspaceOrReply(ctx, req, res);
     if (!ws) return;
     auto level = routes::detailLevelOrReply(req, res);
@@ -206,6 +208,7 @@ void registerStorageRoutes(EmulatorContext& ctx) {
       return;
     }
     auto n = ctx.state.createFolder(ws->id, http::pathParam(req, 2), *name, force.value_or(false));
+    if (n.ok()) ctx.stats.add(EmulatorStats::Counter::kFoldersCreated);
     replyNode(res, n);
   });
 
@@ -232,6 +235,7 @@ void registerStorageRoutes(EmulatorContext& ctx) {
     }
     Result<NodeRecord> n = name ? ctx.state.rename(ws->id, nodeId, *name, ifVersion)
                                 : ctx.state.checkVersion(ws->id, nodeId, ifVersion);
+    if (name && n.ok()) ctx.stats.add(EmulatorStats::Counter::kStorageRenames);
     if (!n.ok() && n.error().code == ErrorCode::kConflict) {
       auto current = ctx.state.node(ws->id, nodeId);
       std::string currentVersion = current.ok() ? current->versionId : "";
@@ -252,7 +256,9 @@ void registerStorageRoutes(EmulatorContext& ctx) {
     if (!ws) return;
     auto parent = requiredOrReply(req, res, "parent");
     if (!parent) return;
-    replyNode(res, ctx.state.move(ws->id, http::pathParam(req, 2), *parent));
+    auto moved = ctx.state.move(ws->id, http::pathParam(req, 2), *parent);
+    if (moved.ok()) ctx.stats.add(EmulatorStats::Counter::kStorageMoves);
+    replyNode(res, moved);
   });
 
   srv.Post(route(R"(([^/]+)/copy/)"), [&ctx](const Request& req, Response& res) {
@@ -277,7 +283,9 @@ void registerStorageRoutes(EmulatorContext& ctx) {
       http::sendOk(res, {{"count", *count}});
       return;
     }
-    replyNode(res, ctx.state.trash(ws->id, nodeId));
+    auto trashed = ctx.state.trash(ws->id, nodeId);
+    if (trashed.ok()) ctx.stats.add(EmulatorStats::Counter::kStorageDeletes);
+    replyNode(res, trashed);
   });
 
   srv.Post(route(R"(([^/]+)/restore/)"), [&ctx](const Request& req, Response& res) {

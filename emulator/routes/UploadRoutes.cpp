@@ -5,6 +5,7 @@
 #include <charconv>
 #include <chrono>
 #include <memory>
+#include <string_view>
 #include <thread>
 
 #include "common/Log.h"
@@ -46,9 +47,22 @@ std::string callerId(const UploadService& svc) {
   return svc.ctx.state.user().id;
 }
 
-// Engine errors as API errors; a 429 (busy chunk slots, too many sessions) says when to retry.
+constexpr std::string_view kVersionMismatch = "CONFLICT_VERSION_MISMATCH:";
+
+// Engine errors as API errors; a 429 (busy chunk slots, too many sessions) says when to retry,
+// and a stale if_version_id carries params[] like the storage update/ CAS does.
 void sendUploadError(Response& res, const Error& error) {
   if (error.httpStatus == 429) res.set_header("Retry-After", "1");
+  if (error.code == ErrorCode::kConflict && error.message.rfind(kVersionMismatch, 0) == 0) {
+    const std::string current = error.message.substr(kVersionMismatch.size());
+    http::sendError(res, 409, code::kConflict, error.message,
+                    {{"params", nlohmann::json::array({{{"name", "if_version_id"},
+                                                        {"kind", "invalid"},
+                                                        {"reason", "conflict_version_mismatch"},
+                                                        {"current_version_id", current}}})},
+                     {"reason", "conflict_version_mismatch"}});
+    return;
+  }
   http::sendError(res, error);
 }
 
@@ -93,13 +107,19 @@ bool parseNewUpload(const UploadService& svc, const UploadRequestBody& body, New
   out.target.profileType = body.field("profile_type").value_or("workspace");
   out.target.folderId = body.field("folder_id").value_or("root");
   out.target.fileId = body.field("file_id").value_or("");
-  out.target.ifVersionId = body.field("if_version_id").value_or("");
+  const std::optional<std::string> ifVersionId = body.field("if_version_id");
+  out.target.ifVersionId = ifVersionId.value_or("");
   out.hash = body.field("hash").value_or("");
   out.hashAlgo = body.field("hash_algo").value_or("");
   if (!out.hash.empty() && out.hashAlgo.empty()) {
     v.missing("hash_algo", "hash_algo is required with hash.");
   }
-  return !v.replyIfFailed(res);
+  if (v.replyIfFailed(res)) return false;
+  if (ifVersionId && ifVersionId->empty()) {
+    http::sendError(res, 406, code::kBlankIfVersion, "if_version_id cannot be blank.");
+    return false;
+  }
+  return true;
 }
 
 void announce(EmulatorContext& ctx, const UploadSession& s) {
@@ -130,11 +150,13 @@ void handleCreate(const ServicePtr& svc, const Request& req, Response& res,
   if (body.hasChunk()) {
     auto stored = svc->manager.storeSingleCall(request, *single);
     if (!stored.ok()) return sendUploadError(res, stored.error());
+    svc->ctx.stats.add(EmulatorStats::Counter::kSingleCallUploads);
     http::sendOk(res, {{"id", stored->id}, {"new_file_id", stored->newFileId}});
     return;
   }
   auto session = svc->manager.createSession(request);
   if (!session.ok()) return sendUploadError(res, session.error());
+  svc->ctx.stats.add(EmulatorStats::Counter::kUploadSessionsCreated);
   http::sendOk(res, {{"id", session->id}});
 }
 
@@ -180,6 +202,9 @@ void handleChunk(const ServicePtr& svc, const Request& req, Response& res,
   }
   auto session = svc->manager.commitChunk(**receipt, fields);
   if (!session.ok()) return sendUploadError(res, session.error());
+  svc->ctx.stats.add(EmulatorStats::Counter::kChunksReceived);
+  svc->ctx.stats.add(EmulatorStats::Counter::kChunkBytesReceived,
+                     session->chunks.at(*fields.order));
   http::sendOk(res, {{"order", *fields.order},
                      {"size", session->chunks.at(*fields.order)},
                      {"session", session->toApiJson()}});
@@ -203,7 +228,10 @@ nlohmann::json limitsJson(const UploadLimits& l) {
 
 void registerRoutes(EmulatorContext& ctx) {
   auto svc = std::make_shared<UploadService>(ctx);
-  svc->manager.setStatusListener([&ctx](const UploadSession& s) { announce(ctx, s); });
+  svc->manager.setStatusListener([&ctx](const UploadSession& s) {
+    if (s.status == UploadStatus::kStored) ctx.stats.add(EmulatorStats::Counter::kUploadsStored);
+    announce(ctx, s);
+  });
   Status started = svc->manager.start();
   svc->ready = started.ok();
   if (!started.ok()) {
@@ -256,7 +284,9 @@ void registerRoutes(EmulatorContext& ctx) {
                                               static_cast<int>(*order)));
   });
   server.Post(sessionPath + "/complete/", [svc](const Request& req, Response& res) {
-    sendSession(res, svc->manager.complete(callerId(*svc), http::pathParam(req, 1)));
+    auto completed = svc->manager.complete(callerId(*svc), http::pathParam(req, 1));
+    if (completed.ok()) svc->ctx.stats.add(EmulatorStats::Counter::kUploadsCompleted);
+    sendSession(res, completed);
   });
   server.Get(sessionPath + "/details/", [svc](const Request& req, Response& res) {
     http::Form form(req);
@@ -272,6 +302,7 @@ void registerRoutes(EmulatorContext& ctx) {
   server.Delete(sessionPath + "/", [svc](const Request& req, Response& res) {
     auto cancelled = svc->manager.cancel(callerId(*svc), http::pathParam(req, 1));
     if (!cancelled.ok()) return sendUploadError(res, cancelled.error());
+    svc->ctx.stats.add(EmulatorStats::Counter::kUploadsCancelled);
     http::sendOk(res, {{"id", cancelled->id}, {"status", "cancelled"}});
   });
   server.Get(base + "/details/", [svc](const Request&, Response& res) {
@@ -285,6 +316,8 @@ void registerRoutes(EmulatorContext& ctx) {
       if (isTerminal(s.status)) continue;
       if (svc->manager.cancel(callerId(*svc), s.id).ok()) ++cancelled;
     }
+    svc->ctx.stats.add(EmulatorStats::Counter::kUploadsCancelled,
+                       static_cast<std::uint64_t>(cancelled));
     http::sendOk(res, {{"cancelled", cancelled}});
   });
   server.Get(base + "/limits/", [svc](const Request& req, Response& res) {

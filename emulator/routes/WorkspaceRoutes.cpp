@@ -1,13 +1,13 @@
 // /workspaces/all/, /org/{id}/list/workspaces/, /workspace/{id|folder_name}/details/,
 // /org/{id}/create/workspace/, /workspaces/check/name/{name}/.
 
+#include "common/NameRules.h"
 #include "emulator/ApiCodes.h"
 #include "emulator/EmulatorContext.h"
 #include "emulator/http/ApiResponse.h"
 #include "emulator/http/NodeJson.h"
 #include "emulator/routes/RouteHelpers.h"
 #include "emulator/routes/RouteRegistry.h"
-#include "emulator/state/NameRules.h"
 
 namespace fastio::emu {
 namespace {
@@ -65,9 +65,9 @@ void registerWorkspaceRoutes(EmulatorContext& ctx) {
   ctx.server.Get(R"(/current/workspaces/check/name/([^/]+)/)",
                  [&ctx](const httplib::Request& req, httplib::Response& res) {
                    std::string name = http::pathParam(req, 1);
-                   if (auto problem = folderNameProblem(name)) {
+                   if (auto problem = names::workspaceFolderNameProblem(name)) {
                      http::Validation v;
-                     v.invalid("name", *problem);
+                     v.invalid("name", problem->reason);
                      v.replyIfFailed(res);
                      return;
                    }
@@ -87,13 +87,13 @@ void registerWorkspaceRoutes(EmulatorContext& ctx) {
     auto permManage = form.get("perm_member_manage");
     if (!folderName) {
       v.missing("folder_name");
-    } else if (auto p = folderNameProblem(*folderName)) {
-      v.invalid("folder_name", *p);
+    } else if (auto p = names::workspaceFolderNameProblem(*folderName)) {
+      v.invalid("folder_name", p->reason);
     }
     if (!name) {
       v.missing("name");
-    } else if (auto p = workspaceNameProblem(*name)) {
-      v.invalid("name", *p);
+    } else if (auto p = names::workspaceNameProblem(*name)) {
+      v.invalid("name", p->reason);
     }
     if (!permJoin) {
       v.missing("perm_join");

@@ -12,6 +12,7 @@
 #include <random>
 #include <set>
 
+#include "common/NameRules.h"
 #include "emulator/ApiCodes.h"
 #include "emulator/http/OpaqueId.h"
 #include "emulator/state/ContentHasher.h"
@@ -592,8 +593,8 @@ Result<WorkspaceRecord> State::workspace(const std::string& idOrFolderName) cons
 }
 
 Result<WorkspaceRecord> State::createWorkspace(const NewWorkspace& spec) {
-  if (auto p = folderNameProblem(spec.folderName)) return invalidInput(*p);
-  if (auto p = workspaceNameProblem(spec.name)) return invalidInput(*p);
+  if (auto p = names::workspaceFolderNameProblem(spec.folderName)) return invalidInput(p->reason);
+  if (auto p = names::workspaceNameProblem(spec.name)) return invalidInput(p->reason);
   std::lock_guard lock(impl_->mu);
   if (spec.orgId != impl_->org.id)
     return notFound("The organization " + spec.orgId + " was not found.");
@@ -674,7 +675,9 @@ Result<ListPage> State::listRecent(const std::string& workspaceId, const ListQue
 
 Result<NodeRecord> State::createFolder(const std::string& workspaceId, const std::string& parentId,
                                        const std::string& name, bool force) {
-  if (auto p = nodeNameProblem(name)) return invalidInput("Invalid name: " + *p + ".");
+  if (auto p = names::nodeNameProblem(name)) {
+    return invalidInput("Invalid name: " + p->reason + ".");
+  }
   NodeRecord created;
   {
     std::lock_guard lock(impl_->mu);
@@ -724,7 +727,9 @@ Result<NodeRecord> State::checkVersion(const std::string& workspaceId, const std
 Result<NodeRecord> State::rename(const std::string& workspaceId, const std::string& nodeId,
                                  const std::string& newName,
                                  const std::optional<std::string>& ifVersionId) {
-  if (auto p = nodeNameProblem(newName)) return invalidInput("Invalid name: " + *p + ".");
+  if (auto p = names::nodeNameProblem(newName)) {
+    return invalidInput("Invalid name: " + p->reason + ".");
+  }
   auto checked = checkVersion(workspaceId, nodeId, ifVersionId);
   if (!checked.ok()) return checked;
   NodeRecord after;
@@ -1244,9 +1249,9 @@ fs::path State::newBlobTempPath() {
 Result<NodeRecord> State::storeFile(const StoreFileRequest& r) {
   std::error_code ec;
   auto dropTemp = [&] { fs::remove(r.blobTempPath, ec); };
-  if (auto p = nodeNameProblem(r.name)) {
+  if (auto p = names::nodeNameProblem(r.name)) {
     dropTemp();
-    return invalidInput("Invalid name: " + *p + ".");
+    return invalidInput("Invalid name: " + p->reason + ".");
   }
   auto actualSize = fs::file_size(r.blobTempPath, ec);
   if (ec) return internalError("the content to store is missing: " + r.blobTempPath.string());

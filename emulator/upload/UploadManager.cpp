@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/Log.h"
+#include "common/NameRules.h"
 #include "emulator/http/OpaqueId.h"
 #include "emulator/upload/ChunkAssembler.h"
 #include "emulator/upload/HashAlgo.h"
@@ -26,17 +27,9 @@ std::string statusConflictMessage(const UploadSession& s) {
   return "upload session " + s.id + " is " + std::string(uploadStatusName(s.status));
 }
 
-// File names as the API's CLI validates them (fastio-api.md §9).
 Status validateName(const std::string& name) {
   if (name.empty()) return invalidInput("name is required");
-  if (name.size() > 255) return invalidInput("name is longer than 255 bytes");
-  if (name == "." || name == "..") return invalidInput("name cannot be . or ..");
-  for (unsigned char c : name) {
-    if (c == '/' || c == '\\') return invalidInput("name cannot contain / or \\");
-    if (c < 0x20 || c == 0x7f) return invalidInput("name cannot contain control characters");
-  }
-  char last = name.back();
-  if (last == ' ' || last == '.') return invalidInput("name cannot end with a space or a dot");
+  if (auto problem = names::nodeNameProblem(name)) return invalidInput(problem->reason);
   return okStatus();
 }
 

@@ -140,7 +140,7 @@ TEST_F(FaultInjectingRemoteStoreTest, ACutReadDeliversAPrefixThenFails) {
   EXPECT_EQ(readAll(faults, ws_, file_.id).valueOr(""), *memory_.contentOf(ws_, file_.id));
 }
 
-TEST_F(FaultInjectingRemoteStoreTest, ACutUploadFailsMidwayAndCanBeResumed) {
+TEST_F(FaultInjectingRemoteStoreTest, ACutUploadFailsMidwayAndItsSessionIsCancelled) {
   constexpr uint64_t kMiB = 1024 * 1024;
   memory_.setUploadLimits(UploadLimits{1 * kMiB, 0, 550});
   FaultInjectingRemoteStore faults(memory_);
@@ -153,12 +153,15 @@ TEST_F(FaultInjectingRemoteStoreTest, ACutUploadFailsMidwayAndCanBeResumed) {
   EXPECT_EQ(faults.injectedFailures(RemoteMethod::kUpload), 1u);
   EXPECT_EQ(observer.acknowledged, (std::set<uint32_t>{1, 2}));
   ASSERT_EQ(observer.sessions.size(), 1u);
+  // The source failed, so the store gave the session up: it cannot be resumed.
+  EXPECT_FALSE(memory_.uploadSession(observer.sessions[0]).has_value());
+  UploadRequest resume{ws_, "root", "big.bin", content.size(), "", observer.sessions[0], 0, ""};
+  EXPECT_EQ(outcome(faults.upload(resume, testutil::stringSource(content), nullptr, soon())),
+            "not_found");
 
-  UploadRequest resume{ws_, "root", "big.bin", content.size(), "", observer.sessions[0], 0};
-  Result<UploadResult> done =
-      faults.upload(resume, testutil::stringSource(content), nullptr, soon());
-  ASSERT_TRUE(done.ok()) << testutil::describe(done);
-  EXPECT_EQ(memory_.contentOf(ws_, done->node.id), content);
+  Result<UploadResult> again = testutil::uploadString(faults, ws_, "root", "big.bin", content);
+  ASSERT_TRUE(again.ok()) << testutil::describe(again);
+  EXPECT_EQ(memory_.contentOf(ws_, again->node.id), content);
 }
 
 TEST_F(FaultInjectingRemoteStoreTest, AMisspeltMethodNameIsRefusedLoudly) {

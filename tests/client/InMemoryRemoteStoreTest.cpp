@@ -259,7 +259,7 @@ TEST_F(InMemoryRemoteStoreTest, AFailedChunkLeavesAResumableSession) {
   EXPECT_FALSE(session->stored);
   EXPECT_FALSE(store_.nodeAt(ws_, "big.bin").has_value());
 
-  UploadRequest resume{ws_, "root", "big.bin", content.size(), "", first.sessions[0], 1 * kMiB};
+  UploadRequest resume{ws_, "root", "big.bin", content.size(), "", first.sessions[0], 1 * kMiB, ""};
   RecordingObserver second;
   Result<UploadResult> done =
       store_.upload(resume, testutil::stringSource(content), &second, soon());
@@ -293,12 +293,58 @@ TEST_F(InMemoryRemoteStoreTest, ResumeMustMatchTheSession) {
   RecordingObserver first;
   ASSERT_FALSE(uploadString(store_, ws_, "root", "m.bin", content, &first).ok());
   ASSERT_EQ(first.sessions.size(), 1u);
-  UploadRequest wrongSize{ws_, "root", "m.bin", content.size() - 1, "", first.sessions[0], 0};
+  UploadRequest wrongSize{ws_, "root", "m.bin", content.size() - 1, "", first.sessions[0], 0, ""};
   EXPECT_EQ(outcome(store_.upload(wrongSize, testutil::stringSource(content), nullptr, soon())),
             "invalid");
-  UploadRequest wrongChunk{ws_, "root", "m.bin", content.size(), "", first.sessions[0], 2 * kMiB};
+  UploadRequest wrongChunk{ws_,      "root", "m.bin", content.size(), "", first.sessions[0],
+                           2 * kMiB, ""};
   EXPECT_EQ(outcome(store_.upload(wrongChunk, testutil::stringSource(content), nullptr, soon())),
             "invalid");
+}
+
+TEST_F(InMemoryRemoteStoreTest, ARefusedChunkEndsTheSessionLikeTheHttpStoreDoes) {
+  store_.setUploadLimits(UploadLimits{1 * kMiB, 0, 550});
+  store_.failChunkOnce(2, makeError(ErrorCode::kInvalid, "chunk 2 refused"));
+  RecordingObserver first;
+  EXPECT_EQ(outcome(uploadString(store_, ws_, "root", "r.bin", patternBytes(5 * kMiB), &first)),
+            "invalid");
+  ASSERT_EQ(first.sessions.size(), 1u);
+  EXPECT_FALSE(store_.uploadSession(first.sessions[0]).has_value());
+}
+
+TEST_F(InMemoryRemoteStoreTest, CancelUploadDropsTheSession) {
+  store_.setUploadLimits(UploadLimits{1 * kMiB, 0, 550});
+  store_.failChunkOnce(2, makeError(ErrorCode::kUnavailable, "lost"));
+  RecordingObserver first;
+  ASSERT_FALSE(uploadString(store_, ws_, "root", "c.bin", patternBytes(5 * kMiB), &first).ok());
+  ASSERT_EQ(first.sessions.size(), 1u);
+  ASSERT_TRUE(store_.uploadSession(first.sessions[0]).has_value());
+  EXPECT_TRUE(store_.cancelUpload(first.sessions[0], soon()).ok());
+  EXPECT_FALSE(store_.uploadSession(first.sessions[0]).has_value());
+  EXPECT_TRUE(store_.cancelUpload(first.sessions[0], soon()).ok());
+  EXPECT_TRUE(store_.cancelUpload("u-never-existed", soon()).ok());
+  EXPECT_EQ(store_.callCount("cancelUpload"), 3u);
+}
+
+TEST_F(InMemoryRemoteStoreTest, HiddenStoredNodesAnswerWithoutAVersionAndShowUpLater) {
+  store_.hideStoredNodesFromDetails(2);
+  Result<UploadResult> up = uploadString(store_, ws_, "root", "late.txt", "late");
+  ASSERT_TRUE(up.ok()) << testutil::describe(up);
+  EXPECT_FALSE(up->node.id.empty());
+  EXPECT_TRUE(up->node.version.empty());
+  EXPECT_EQ(up->node.size, 4u);
+  EXPECT_EQ(up->node.parentId, "root");
+  for (int i = 0; i < 2; ++i) {
+    Result<NodeDetailsBatch> missing = store_.nodeDetails(ws_, {up->node.id}, soon());
+    ASSERT_TRUE(missing.ok());
+    EXPECT_TRUE(missing->nodes.empty());
+    EXPECT_EQ(missing->missingIds.size(), 1u);
+  }
+  Result<NodeDetailsBatch> shown = store_.nodeDetails(ws_, {up->node.id}, soon());
+  ASSERT_TRUE(shown.ok());
+  ASSERT_EQ(shown->nodes.size(), 1u);
+  EXPECT_EQ(shown->nodes[0].version, store_.nodeAt(ws_, "late.txt")->version);
+  EXPECT_FALSE(shown->nodes[0].version.empty());
 }
 
 TEST_F(InMemoryRemoteStoreTest, PlanLimitsAndShortSourcesAreRefused) {
@@ -307,7 +353,7 @@ TEST_F(InMemoryRemoteStoreTest, PlanLimitsAndShortSourcesAreRefused) {
             "too_large");
   EXPECT_EQ(outcome(uploadString(store_, ws_, "root", "many", std::string(5 * kMiB, 'x'))),
             "too_large");
-  UploadRequest request{ws_, "root", "short.txt", 100, "", "", 0};
+  UploadRequest request{ws_, "root", "short.txt", 100, "", "", 0, ""};
   const std::string only50(50, 'y');
   EXPECT_EQ(outcome(store_.upload(request, testutil::stringSource(only50), nullptr, soon())),
             "invalid");

@@ -39,7 +39,11 @@
 // - pollActivity with an empty marker returns at once with a marker to pass next time; a poll
 //   that times out returns ok with no keys; a change to a node yields a "storage..." key.
 // - locks: a second acquire, and a heartbeat or release without the current token -> kConflict.
-// - a source error during upload is returned as is (its code is kept).
+// - a source error during upload is returned as is (its code is kept) and ends the session: it
+//   is cancelled, and resuming it is kNotFound. The deadline passing mid-upload leaves it
+//   resumable.
+// - upload CAS (ifVersionId) without existingFileId -> kInvalid; a stale version -> kConflict,
+//   whether the server refuses the session at once or fails it when it is stored.
 
 #include <gtest/gtest.h>
 

@@ -3,11 +3,13 @@
 // listing whole, and printable outcomes ("ok" or the error code's name).
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "client/RemoteStore.h"
@@ -153,6 +155,11 @@ class RecordingObserver : public UploadObserver {
     maxBytesSent = std::max(maxBytesSent, totalBytesSent);
   }
 
+  uint64_t chunkSizeSeen() {
+    std::lock_guard lock(mu_);
+    return chunkSize;
+  }
+
   std::vector<std::string> sessions;
   uint64_t chunkSize = 0;
   std::set<uint32_t> acknowledged;
@@ -162,5 +169,26 @@ class RecordingObserver : public UploadObserver {
  private:
   std::mutex mu_;
 };
+
+// Starts an upload and lets its own deadline stop it: the source holds back every byte from
+// chunk `holdFromOrder` on (1-based, in the chunk size the store announced) until the deadline
+// has passed. The session is left as a lost connection would leave it: resumable, with the
+// chunks before (or some of them) acknowledged.
+inline Result<UploadResult> uploadStoppedByDeadline(
+    RemoteStore& store, const UploadRequest& request, const std::string& content,
+    uint32_t holdFromOrder, RecordingObserver& observer, Duration patience = Seconds(5)) {
+  const Deadline deadline = soon(patience);
+  const ByteSource whole = stringSource(content);
+  return store.upload(
+      request,
+      [&](uint64_t offset, char* out, std::size_t length) -> Result<std::size_t> {
+        const uint64_t chunk = observer.chunkSizeSeen();
+        if (chunk > 0 && offset >= chunk * (holdFromOrder - 1)) {
+          while (!deadline.expired()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        return whole(offset, out, length);
+      },
+      &observer, deadline);
+}
 
 }  // namespace fastio::testutil

@@ -10,6 +10,7 @@
 #include "client/auth/OAuthClient.h"
 #include "client/auth/TokenProvider.h"
 #include "tests/client_http/EmulatorBackedStore.h"
+#include "tests/support/EmulatorCounters.h"
 
 namespace fastio::testing {
 namespace {
@@ -126,6 +127,76 @@ TEST(HttpEmulator, ARejectedChunkIsRetriedOnItsOwn) {
   Result<std::string> back = readAll(backed.store(), ws, up->node.id, deadline);
   ASSERT_TRUE(back.ok());
   EXPECT_TRUE(*back == data);
+}
+
+TEST(HttpEmulator, ARejectedChunkIsSentTwiceAndCountedOnce) {
+  http::HttpRemoteStoreOptions options;
+  options.preferredChunkSize = 1 << 20;
+  EmulatorBackedStore backed(options);
+  const std::string ws = backed.freshWorkspace();
+  ASSERT_TRUE(backed.setFaults(R"({"fail_chunk_order":2})").ok());
+  EmulatorCounters::reset(backed.emulator());
+  const std::string data = pattern((5 << 20) + 5, 8);  // six chunks of at most 1 MiB
+  Result<UploadResult> up =
+      put(backed.store(), ws, "counted.bin", data, Deadline::after(std::chrono::minutes(2)));
+  ASSERT_TRUE(up.ok()) << up.error().describe();
+  const EmulatorCounters c = EmulatorCounters::read(backed.emulator());
+  EXPECT_EQ(c["upload_sessions_created"], 1u);
+  EXPECT_EQ(c["chunks_received"], 6u);  // the rejected try is not counted
+  EXPECT_EQ(c["chunk_bytes_received"], data.size());
+  EXPECT_EQ(c["uploads_completed"], 1u);
+  EXPECT_EQ(c["uploads_stored"], 1u);
+  EXPECT_EQ(c["uploads_cancelled"], 0u);
+}
+
+TEST(HttpEmulator, SessionsTheClientGivesUpAreCancelledOnTheServer) {
+  EmulatorBackedStore backed;
+  const std::string ws = backed.freshWorkspace();
+  const Deadline deadline = Deadline::after(std::chrono::minutes(2));
+  const std::string data = pattern((4 << 20) + 100, 9);
+  EmulatorCounters::reset(backed.emulator());
+
+  // The source fails: the session is cancelled.
+  UploadRequest request;
+  request.workspaceId = ws;
+  request.name = "broken.bin";
+  request.size = data.size();
+  Result<UploadResult> broken = backed.store().upload(
+      request,
+      [](uint64_t, char*, size_t) -> Result<size_t> {
+        return makeError(ErrorCode::kIo, "the disk went away");
+      },
+      nullptr, deadline);
+  ASSERT_FALSE(broken.ok());
+  EXPECT_EQ(broken.error().code, ErrorCode::kIo);
+  EXPECT_EQ(EmulatorCounters::read(backed.emulator())["uploads_cancelled"], 1u);
+
+  // The version moved on while the session uploaded: assembly fails, the session is cancelled.
+  Result<UploadResult> base = put(backed.store(), ws, "cas.bin", "base", deadline);
+  ASSERT_TRUE(base.ok()) << base.error().describe();
+  UploadRequest cas;
+  cas.workspaceId = ws;
+  cas.name = "cas.bin";
+  cas.size = data.size();
+  cas.existingFileId = base->node.id;
+  cas.ifVersionId = base->node.version;
+  bool moved = false;
+  Result<UploadResult> lost = backed.store().upload(
+      cas,
+      [&](uint64_t offset, char* out, size_t length) -> Result<size_t> {
+        if (!moved) {
+          moved = true;
+          Result<UploadResult> other = put(backed.store(), ws, "cas.bin", "other", deadline);
+          if (!other.ok()) return other.error();
+        }
+        return sourceOf(data)(offset, out, length);
+      },
+      nullptr, deadline);
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.error().code, ErrorCode::kConflict) << lost.error().describe();
+  const EmulatorCounters c = EmulatorCounters::read(backed.emulator());
+  EXPECT_EQ(c["uploads_cancelled"], 2u);
+  EXPECT_EQ(c["uploads_stored"], 2u);  // base and other; ours never
 }
 
 TEST(HttpEmulator, RangedReadsAndTheIgnoredRangeFallback) {

@@ -1,14 +1,14 @@
 // HttpRemoteStore logic against a scripted transport (no network): request shapes, paging,
-// retries and their limits, 401 refresh, ranged reads and their fallbacks, and every upload path.
+// retries and their limits, 401 refresh, ranged reads and their fallbacks (uploads:
+// HttpUploadTest.cpp).
 
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <set>
 
 #include "client/auth/TokenProvider.h"
-#include "client/http/Digest.h"
 #include "client/http/HttpRemoteStore.h"
+#include "tests/client_http/HttpStoreFixture.h"
 #include "tests/client_http/ScriptedTransport.h"
 
 namespace fastio::http {
@@ -18,34 +18,11 @@ using testing::InstantClock;
 using testing::ScriptedReply;
 using testing::ScriptedTransport;
 using testing::SentRequest;
-
-ScriptedReply ok(const std::string& payloadJson) {
-  return ScriptedReply::json(200, payloadJson);
-}
-ScriptedReply html503() {
-  return ScriptedReply::json(503, "<html>Service Unavailable</html>",
-                             {{"content-type", "text/html"}});
-}
-
-struct Fixture {
-  explicit Fixture(ScriptedTransport::Handler handler, HttpRemoteStoreOptions options = {})
-      : transport(std::move(handler)), tokens("T0K3N") {
-    options.apiUrl = testing::kTestApi;
-    store = std::make_unique<HttpRemoteStore>(transport, tokens, options, clock);
-  }
-  Deadline deadline(Duration d = std::chrono::minutes(10)) { return Deadline::after(d, clock); }
-
-  InstantClock clock;
-  ScriptedTransport transport;
-  auth::StaticTokenProvider tokens;
-  std::unique_ptr<HttpRemoteStore> store;
-};
-
-std::string nodeJson(const std::string& id, const std::string& name, uint64_t size = 0,
-                     const std::string& type = "file") {
-  return R"({"id":")" + id + R"(","name":")" + name + R"(","type":")" + type +
-         R"(","parent":"root","size":)" + std::to_string(size) + R"(,"version":"v-)" + id + "\"}";
-}
+using testsupport::Fixture;
+using testsupport::html503;
+using testsupport::nodeJson;
+using testsupport::ok;
+using testsupport::sampleContent;
 
 // --- metadata ---
 
@@ -307,12 +284,6 @@ struct Collected {
   }
 };
 
-std::string sampleContent(size_t n) {
-  std::string s(n, '\0');
-  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7 + i / 26) % 26);
-  return s;
-}
-
 TEST(HttpStoreRead, HonouredRangeDeliversAtTheOffset) {
   const std::string content = sampleContent(100);
   Fixture f([&](const SentRequest& r) {
@@ -421,280 +392,6 @@ TEST(HttpStoreRead, ASinkErrorAbortsWithThatError) {
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().code, ErrorCode::kNoSpace);
   EXPECT_EQ(f.transport.sent().size(), 1u);
-}
-
-// --- uploads ---
-
-ByteSource sourceOver(const std::string& data) {
-  return [&data](uint64_t offset, char* out, size_t length) -> Result<size_t> {
-    if (offset >= data.size()) return size_t{0};
-    const size_t n = std::min<uint64_t>(length, data.size() - offset);
-    std::memcpy(out, data.data() + offset, n);
-    return n;
-  };
-}
-
-class RecordingObserver : public UploadObserver {
- public:
-  void onSessionCreated(const std::string& id, uint64_t chunkSize) override {
-    std::lock_guard lock(mu);
-    sessionId = id;
-    this->chunkSize = chunkSize;
-  }
-  void onChunkAcknowledged(uint32_t order, uint64_t bytes) override {
-    std::lock_guard lock(mu);
-    acked[order] = bytes;
-  }
-  void onBytesSent(uint64_t total) override {
-    std::lock_guard lock(mu);
-    EXPECT_GE(total, lastTotal);
-    lastTotal = total;
-  }
-  std::mutex mu;
-  std::string sessionId;
-  uint64_t chunkSize = 0;
-  std::map<uint32_t, uint64_t> acked;
-  uint64_t lastTotal = 0;
-};
-
-TEST(HttpStoreUpload, SmallFileIsOneMultipartCall) {
-  const std::string data = sampleContent(1000);
-  Fixture f([&](const SentRequest& r) {
-    if (r.path() == "/upload/") {
-      EXPECT_EQ(r.parts.at("name"), "notes.txt");
-      EXPECT_EQ(r.parts.at("size"), "1000");
-      EXPECT_EQ(r.parts.at("action"), "create");
-      EXPECT_EQ(r.parts.at("instance_id"), "ws");
-      EXPECT_EQ(r.parts.at("folder_id"), "d1");
-      EXPECT_EQ(r.parts.at("profile_type"), "workspace");
-      EXPECT_EQ(r.parts.at("chunk"), data);
-      EXPECT_EQ(r.parts.count("file_id"), 0u);
-      return ok(R"({"result":true,"id":"U1","new_file_id":"F1"})");
-    }
-    return ok(R"({"result":true,"node":)" + nodeJson("f1", "notes.txt", 1000) + "}");
-  });
-  UploadRequest req;
-  req.workspaceId = "ws";
-  req.parentId = "d1";
-  req.name = "notes.txt";
-  req.size = data.size();
-  RecordingObserver obs;
-  Result<UploadResult> r = f.store->upload(req, sourceOver(data), &obs, f.deadline());
-  ASSERT_TRUE(r.ok()) << r.error().describe();
-  EXPECT_EQ(r->node.id, "f1");
-  EXPECT_EQ(r->node.version, "v-f1");
-  EXPECT_TRUE(r->sessionId.empty());
-  EXPECT_EQ(obs.lastTotal, 1000u);
-}
-
-TEST(HttpStoreUpload, ExactlyFourMiBIsStillOneCallAndUpdatesKeepTheNode) {
-  const std::string data = sampleContent(4 * 1024 * 1024);
-  Fixture f([&](const SentRequest& r) {
-    if (r.path() == "/upload/") {
-      EXPECT_EQ(r.parts.at("action"), "update");
-      EXPECT_EQ(r.parts.at("file_id"), "f9");
-      EXPECT_EQ(r.parts.at("chunk").size(), data.size());
-      return ok(R"({"result":true,"response":{"id":"U1","new_file_id":"f9"}})");
-    }
-    return ok(R"({"result":true,"node":)" + nodeJson("f9", "big.bin", data.size()) + "}");
-  });
-  UploadRequest req;
-  req.workspaceId = "ws";
-  req.name = "big.bin";
-  req.size = data.size();
-  req.existingFileId = "f9";
-  Result<UploadResult> r = f.store->upload(req, sourceOver(data), nullptr, f.deadline());
-  ASSERT_TRUE(r.ok()) << r.error().describe();
-  EXPECT_EQ(f.transport.count("/upload/"), 1u + 0u);
-}
-
-// A scripted upload service: sessions with a chunks map, optional failures.
-struct FakeUploadService {
-  std::mutex mu;
-  std::string data;  // what the client should send
-  std::map<uint32_t, std::string> chunks;
-  std::set<uint32_t> failOnce;
-  int detailsPolls = 0;
-  bool completed = false;
-  bool sessionGone = false;
-  int sessionsCreated = 0;
-  std::string failStatus;
-
-  ScriptedReply handle(const SentRequest& r) {
-    std::lock_guard lock(mu);
-    const std::string p = r.path();
-    if (p == "/upload/limits/") return ok(R"({"result":true,"chunk_size":4194304,"chunks":550})");
-    if (p == "/upload/" && r.method == http::HttpMethod::kPost) {
-      ++sessionsCreated;
-      EXPECT_NE(r.body.find("size=" + std::to_string(data.size())), std::string::npos);
-      return ok(R"({"result":true,"id":"S1"})");
-    }
-    if (p == "/upload/S1/chunk/") {
-      const uint32_t order = static_cast<uint32_t>(std::stoul(r.query("order")));
-      EXPECT_EQ(r.query("size"), std::to_string(r.parts.at("chunk").size()));
-      EXPECT_EQ(r.parts.at("hash"), sha256Hex(r.parts.at("chunk")));
-      EXPECT_EQ(r.parts.at("hash_algo"), "sha256");
-      if (failOnce.erase(order)) return html503();
-      chunks[order] = r.parts.at("chunk");
-      return ok(R"({"result":true})");
-    }
-    if (p == "/upload/S1/complete/") {
-      completed = true;
-      return ok(R"({"result":true})");
-    }
-    if (p == "/upload/S1/details/") {
-      if (sessionGone) {
-        return ScriptedReply::json(404, R"({"result":false,"error":{"code":1609,"text":"gone"}})");
-      }
-      ++detailsPolls;
-      std::string map;
-      for (auto& [order, bytes] : chunks) {
-        if (!map.empty()) map += ",";
-        map += "\"" + std::to_string(order) + "\":" + std::to_string(bytes.size());
-      }
-      std::string status = completed ? (detailsPolls > 2 ? "stored" : "assembling") : "uploading";
-      if (completed && !failStatus.empty()) status = failStatus;
-      return ok(R"({"result":true,"session":{"id":"S1","status":")" + status +
-                R"(","status_message":"CONFLICT_VERSION_MISMATCH:v7","new_file_id":)" +
-                (status == "stored" ? "\"F1\"" : "null") + R"(,"chunks":{)" + map + "}}}");
-    }
-    if (p.find("/details/") != std::string::npos) {
-      return ok(R"({"result":true,"node":)" + nodeJson("f1", "big.bin", data.size()) + "}");
-    }
-    ADD_FAILURE() << "unexpected request " << p;
-    return ScriptedReply::json(404, "{}");
-  }
-  std::string assembled() {
-    std::lock_guard lock(mu);
-    std::string out;
-    for (auto& [order, bytes] : chunks) out += bytes;
-    return out;
-  }
-};
-
-UploadRequest bigRequest(const std::string& data) {
-  UploadRequest req;
-  req.workspaceId = "ws";
-  req.name = "big.bin";
-  req.size = data.size();
-  return req;
-}
-
-TEST(HttpStoreUpload, ChunkedSessionWithAFailedChunkRetriedOnItsOwn) {
-  FakeUploadService service;
-  service.data = sampleContent(10 * 1024 * 1024 + 5);
-  service.failOnce = {2};
-  HttpRemoteStoreOptions options;
-  options.preferredChunkSize = 4 * 1024 * 1024;
-  Fixture f([&](const SentRequest& r) { return service.handle(r); }, options);
-  RecordingObserver obs;
-  Result<UploadResult> r =
-      f.store->upload(bigRequest(service.data), sourceOver(service.data), &obs, f.deadline());
-  ASSERT_TRUE(r.ok()) << r.error().describe();
-  EXPECT_EQ(r->sessionId, "S1");
-  EXPECT_EQ(r->node.id, "f1");
-  EXPECT_EQ(service.assembled(), service.data);
-  EXPECT_EQ(obs.sessionId, "S1");
-  EXPECT_EQ(obs.chunkSize, 4u * 1024 * 1024);
-  EXPECT_EQ(obs.acked.size(), 3u);
-  EXPECT_EQ(obs.acked.at(3), 2u * 1024 * 1024 + 5);
-  EXPECT_EQ(obs.lastTotal, service.data.size());
-  EXPECT_EQ(f.transport.count("/upload/S1/chunk/"), 4u);
-  EXPECT_EQ(f.transport.count("/upload/S1/complete/"), 1u);
-}
-
-TEST(HttpStoreUpload, ResumeSendsOnlyTheMissingChunks) {
-  FakeUploadService service;
-  service.data = sampleContent(9 * 1024 * 1024);
-  service.chunks[1] = service.data.substr(0, 4 * 1024 * 1024);
-  // A chunk whose acknowledged size is wrong is sent again.
-  service.chunks[3] = "short";
-  Fixture f([&](const SentRequest& r) { return service.handle(r); });
-  UploadRequest req = bigRequest(service.data);
-  req.resumeSessionId = "S1";
-  req.resumeChunkSize = 4 * 1024 * 1024;
-  Result<UploadResult> r = f.store->upload(req, sourceOver(service.data), nullptr, f.deadline());
-  ASSERT_TRUE(r.ok()) << r.error().describe();
-  EXPECT_EQ(service.assembled(), service.data);
-  EXPECT_EQ(f.transport.count("/upload/S1/chunk/"), 2u);
-  EXPECT_EQ(service.sessionsCreated, 0);
-}
-
-TEST(HttpStoreUpload, ResumeOfAVanishedSessionIsNotFound) {
-  FakeUploadService service;
-  service.data = sampleContent(5 * 1024 * 1024);
-  service.sessionGone = true;
-  Fixture f([&](const SentRequest& r) { return service.handle(r); });
-  UploadRequest req = bigRequest(service.data);
-  req.resumeSessionId = "S1";
-  req.resumeChunkSize = 4 * 1024 * 1024;
-  Result<UploadResult> r = f.store->upload(req, sourceOver(service.data), nullptr, f.deadline());
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(service.sessionsCreated, 0);
-  EXPECT_EQ(f.transport.count("/upload/S1/chunk/"), 0u);
-}
-
-TEST(HttpStoreUpload, AVersionConflictAtAssemblyIsAConflict) {
-  FakeUploadService service;
-  service.data = sampleContent(5 * 1024 * 1024);
-  service.failStatus = "assembly_failed";
-  Fixture f([&](const SentRequest& r) { return service.handle(r); });
-  Result<UploadResult> r =
-      f.store->upload(bigRequest(service.data), sourceOver(service.data), nullptr, f.deadline());
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, ErrorCode::kConflict);
-}
-
-TEST(HttpStoreUpload, AShortSourceFailsAndNeverCompletes) {
-  FakeUploadService service;
-  service.data = sampleContent(6 * 1024 * 1024);
-  const std::string truncated = service.data.substr(0, 5 * 1024 * 1024);
-  Fixture f([&](const SentRequest& r) { return service.handle(r); });
-  Result<UploadResult> r =
-      f.store->upload(bigRequest(service.data), sourceOver(truncated), nullptr, f.deadline());
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, ErrorCode::kIo);
-  EXPECT_FALSE(service.completed);
-}
-
-TEST(HttpStoreUpload, ASourceErrorKeepsItsCode) {
-  Fixture f([](const SentRequest&) { return ok(R"({"result":true})"); });
-  ByteSource failing = [](uint64_t, char*, size_t) -> Result<size_t> {
-    return makeError(ErrorCode::kStale, "file changed");
-  };
-  UploadRequest req;
-  req.workspaceId = "ws";
-  req.name = "x";
-  req.size = 10;
-  Result<UploadResult> r = f.store->upload(req, failing, nullptr, f.deadline());
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, ErrorCode::kStale);
-  EXPECT_TRUE(f.transport.sent().empty());
-}
-
-TEST(HttpStoreUpload, ChunkSizeRespectsPlanBoundsAndTheChunkLimit) {
-  Fixture f([](const SentRequest&) { return ok("{}"); });
-  UploadLimits limits;
-  limits.chunkSize = 100ull << 20;
-  limits.maxChunksPerSession = 35;
-  // 1 GiB in at most 35 chunks: at least 30.7 MB each.
-  Result<uint64_t> c = f.store->chooseChunkSize(1ull << 30, limits);
-  ASSERT_TRUE(c.ok());
-  EXPECT_GE(*c * 35, 1ull << 30);
-  EXPECT_LE(*c, 100ull << 20);
-  // Small files keep the preferred size.
-  EXPECT_EQ(*f.store->chooseChunkSize(50ull << 20, limits), 16ull << 20);
-  // A plan chunk size below the documented minimum is raised to 1 MiB.
-  limits.chunkSize = 1000;
-  limits.maxChunksPerSession = 550;
-  EXPECT_EQ(*f.store->chooseChunkSize(10ull << 20, limits), 1ull << 20);
-  // Too big for the chunk limit, or the plan's file size limit.
-  limits.chunkSize = 100ull << 20;
-  limits.maxChunksPerSession = 35;
-  EXPECT_EQ(f.store->chooseChunkSize(4000ull << 20, limits).error().code, ErrorCode::kTooLarge);
-  limits.maxFileSize = 1ull << 30;
-  EXPECT_EQ(f.store->chooseChunkSize((1ull << 30) + 1, limits).error().code, ErrorCode::kTooLarge);
 }
 
 // --- ask, search, activity, locks ---

@@ -1,8 +1,7 @@
-// Small pure pieces: ids, names, ranges, cursors, the fault injector.
+// Small pure pieces: ids, clash names, ranges, cursors, the fault injector.
 
 #include <gtest/gtest.h>
 
-#include <clocale>
 #include <set>
 
 #include "emulator/FaultInjector.h"
@@ -39,35 +38,7 @@ TEST(OpaqueIdTest, AcceptsHyphenatedAnyCaseAndRejectsJunk) {
   EXPECT_FALSE(normalizeOpaqueId(std::string("f3jm5zqzfx\0pxdr2dx8z5bvnb3rpjfm", 31)));
 }
 
-TEST(NameRulesTest, NodeNames) {
-  EXPECT_FALSE(nodeNameProblem("report.pdf"));
-  EXPECT_FALSE(nodeNameProblem("\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E.txt"));
-  EXPECT_FALSE(nodeNameProblem(".hidden"));
-  EXPECT_FALSE(nodeNameProblem(std::string(255, 'x')));
-  for (std::string bad :
-       {std::string(), std::string("."), std::string(".."), std::string("a/b"), std::string("a\\b"),
-        std::string("nul\0x", 5), std::string("cr\rx"), std::string("end "), std::string("end."),
-        std::string("end\t"), std::string(256, 'x'), std::string("\xC0\xAF"),
-        std::string("rlo\xE2\x80\xAEx"),
-        std::string("\xEF\xBB\xBF"
-                    "bom")}) {
-    EXPECT_TRUE(nodeNameProblem(bad)) << bad;
-  }
-}
-
-TEST(NameRulesTest, WorkspaceFields) {
-  std::setlocale(LC_CTYPE, "C.UTF-8");
-  EXPECT_FALSE(folderNameProblem("team-2026"));
-  EXPECT_FALSE(folderNameProblem("caf\xC3\xA9-\xE6\x97\xA5\xE6\x9C\xAC"));
-  EXPECT_TRUE(folderNameProblem("abc"));
-  EXPECT_TRUE(folderNameProblem(std::string(81, 'a')));
-  EXPECT_TRUE(folderNameProblem("has space"));
-  EXPECT_TRUE(folderNameProblem("under_score"));
-  EXPECT_FALSE(workspaceNameProblem("My Workspace"));
-  EXPECT_TRUE(workspaceNameProblem("x"));
-  EXPECT_TRUE(workspaceNameProblem("bell\x07"));
-}
-
+// The validity rules themselves are tested with common/NameRules (tests/common/).
 TEST(NameRulesTest, NumberedNamesKeepTheExtension) {
   EXPECT_EQ(numberedName("report.pdf", 2, false), "report (2).pdf");
   EXPECT_EQ(numberedName("archive.tar.gz", 3, false), "archive.tar (3).gz");

@@ -244,6 +244,71 @@ TEST_F(UploadRoutesTest, IfVersionIdGuardsAnUpdate) {
                                               {"if_version_id", v1},
                                               {"instance_id", kWorkspace}});
   EXPECT_EQ(stale.status, 409) << stale.body;
+  EXPECT_EQ(stale.json["error"]["params"][0]["reason"], "conflict_version_mismatch") << stale.body;
+  EXPECT_EQ(stale.json["error"]["params"][0]["current_version_id"], v2) << stale.body;
+
+  // So is a single call, and nothing is stored.
+  Reply staleSingle = singleCall(
+      *this, "cas.txt", "late",
+      {{"action", "update", "", ""}, {"file_id", nodeId, "", ""}, {"if_version_id", v1, "", ""}});
+  EXPECT_EQ(staleSingle.status, 409) << staleSingle.body;
+  EXPECT_EQ(staleSingle.json["error"]["params"][0]["reason"], "conflict_version_mismatch");
+  EXPECT_EQ(readFile(nodeId), "someone else");
+  EXPECT_EQ(versionOf(nodeId), v2);
+
+  // The current version passes, on both paths.
+  Reply fresh = singleCall(
+      *this, "cas.txt", "mine",
+      {{"action", "update", "", ""}, {"file_id", nodeId, "", ""}, {"if_version_id", v2, "", ""}});
+  ASSERT_EQ(fresh.status, 200) << fresh.body;
+  EXPECT_EQ(fresh.json["new_file_id"], nodeId);
+  EXPECT_EQ(readFile(nodeId), "mine");
+  const std::string v3 = versionOf(nodeId);
+  std::string ok = createSession(
+      "cas.txt", 3, {{"action", "update"}, {"file_id", nodeId}, {"if_version_id", v3}});
+  ASSERT_EQ(sendChunk(ok, 1, "abc").status, 200);
+  ASSERT_EQ(postForm("/current/upload/" + ok + "/complete/", {}).status, 200);
+  nlohmann::json stored = waitForTerminal(ok);
+  EXPECT_EQ(stored["status"], "stored");
+  EXPECT_EQ(stored["new_file_id"], nodeId);
+  EXPECT_EQ(readFile(nodeId), "abc");
+}
+
+TEST_F(UploadRoutesTest, IfVersionIdNeedsAnUpdateAndCannotBeBlank) {
+  Reply first = singleCall(*this, "plain.txt", "one");
+  ASSERT_EQ(first.status, 200) << first.body;
+  std::string nodeId = first.json["new_file_id"];
+  Reply withCreate =
+      postForm("/current/upload/", with(sessionForm("plain.txt", 3), "if_version_id", "v1"));
+  EXPECT_EQ(withCreate.status, 406) << withCreate.body;
+  httplib::Params update =
+      with(with(sessionForm("plain.txt", 3), "action", "update"), "file_id", nodeId);
+  Reply blank = postForm("/current/upload/", with(update, "if_version_id", ""));
+  EXPECT_EQ(blank.status, 406) << blank.body;
+  EXPECT_EQ(blank.json["error"]["code"], 207092) << blank.body;
+}
+
+TEST_F(UploadRoutesTest, ACreateWithAnExistingNameOverwritesThatFileInPlaceOnBothPaths) {
+  Reply first = singleCall(*this, "same.bin", "first");
+  ASSERT_EQ(first.status, 200) << first.body;
+  const std::string nodeId = first.json["new_file_id"];
+  Reply again = singleCall(*this, "same.bin", "second");
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.json["new_file_id"], nodeId);
+  const std::string bytes = randomBytes(kMiB + 5, 77);
+  std::string id = createSession("same.bin", bytes.size());
+  ASSERT_EQ(sendChunk(id, 1, bytes.substr(0, kMiB)).status, 200);
+  ASSERT_EQ(sendChunk(id, 2, bytes.substr(kMiB)).status, 200);
+  ASSERT_EQ(postForm("/current/upload/" + id + "/complete/", {}).status, 200);
+  nlohmann::json session = waitForTerminal(id);
+  ASSERT_EQ(session["status"], "stored") << session.dump();
+  EXPECT_EQ(session["new_file_id"], nodeId);
+  EXPECT_EQ(readFile(nodeId), bytes);
+  Reply listing = get(std::string("/current/workspace/") + kWorkspace + "/storage/root/list/");
+  ASSERT_EQ(listing.status, 200) << listing.body;
+  int named = 0;
+  for (const auto& item : listing.json["nodes"]["items"]) named += item["name"] == "same.bin";
+  EXPECT_EQ(named, 1) << "a copy was made instead of a new version";
 }
 
 TEST_F(UploadRoutesTest, UpdateOfAnUnknownFileIsNotFound) {
