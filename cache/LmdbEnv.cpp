@@ -1,7 +1,11 @@
 #include "cache/LmdbEnv.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <system_error>
 
 #include "cache/DirectoryLock.h"
@@ -260,6 +264,18 @@ Result<WriteTxn> LmdbEnv::beginWrite() {
 Status LmdbEnv::sync() {
   int rc = mdb_env_sync(env_, 1);
   if (rc != 0) return lmdbError(rc, "lmdb sync " + dir_.string());
+  return okStatus();
+}
+
+Status LmdbEnv::copyCompactedTo(const std::filesystem::path& file) const {
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return makeError(ErrorCode::kIo, "create " + file.string() + ": " + std::strerror(errno));
+  }
+  int rc = mdb_env_copyfd2(env_, fd, MDB_CP_COMPACT);
+  if (rc == 0 && ::fsync(fd) != 0) rc = errno;
+  ::close(fd);
+  if (rc != 0) return lmdbError(rc, "lmdb compacting copy to " + file.string());
   return okStatus();
 }
 

@@ -148,6 +148,9 @@ class LmdbEnv {
 
   // Flushes commits made with durableCommits=false.
   Status sync();
+  // Writes a compacted copy (free pages left out, MDB_CP_COMPACT) to `file` (created 0600,
+  // must not exist) and fsyncs it. The copy reads a consistent snapshot; writers may continue.
+  Status copyCompactedTo(const std::filesystem::path& file) const;
 
   const std::filesystem::path& dir() const { return dir_; }
   uint64_t mapSizeBytes() const { return options_.mapSizeBytes; }

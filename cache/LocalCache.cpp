@@ -1,5 +1,7 @@
 #include "cache/LocalCache.h"
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <system_error>
 
@@ -11,6 +13,20 @@ namespace {
 
 constexpr char kFormatMagic[] = "fastiofs-clean";
 constexpr uint32_t kFormatVersion = 1;
+constexpr uint64_t kMinDirtyLimit = 4ull << 20;
+constexpr uint64_t kMinCleanShare = 8ull << 20;
+// Lock files (LMDB's two lock.mdb hold 1024 reader slots each), LOCK and the directories.
+constexpr uint64_t kFixedOverhead = 1ull << 20;
+
+// The clean cache's files may take this much: its share less the fixed overhead.
+uint64_t cleanFileLimit(const LocalCacheOptions& options, uint64_t dirtyLimit) {
+  return options.cacheSizeBytes - dirtyLimit - kFixedOverhead;
+}
+
+uint64_t apparentSize(const std::filesystem::path& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
 
 struct CleanParts {
   std::unique_ptr<LmdbEnv> env;
@@ -66,11 +82,12 @@ Status checkFormat(LmdbEnv& env, uint32_t blockSize) {
 }
 
 Result<CleanParts> openClean(const std::filesystem::path& dir, const LocalCacheOptions& options,
-                             const Clock& clock) {
+                             uint64_t dirtyLimit, const Clock& clock) {
   CleanParts parts;
   LmdbEnvOptions envOptions;
+  uint64_t limit = cleanFileLimit(options, dirtyLimit);
   // Address space only: room above the byte cap for metadata and free-page slack.
-  envOptions.mapSizeBytes = options.cacheSizeBytes + options.cacheSizeBytes / 4 + (64ull << 20);
+  envOptions.mapSizeBytes = limit + limit / 4 + (64ull << 20);
   envOptions.durableCommits = false;
   auto env = LmdbEnv::open(dir, envOptions);
   if (!env.ok()) return env.error();
@@ -81,9 +98,9 @@ Result<CleanParts> openClean(const std::filesystem::path& dir, const LocalCacheO
   parts.metadata = std::move(*metadata);
   BlockCacheOptions blockOptions;
   // LMDB's file runs ~8 % above the pages in use (free pages reusable only two commits later,
-  // branch pages, the free list), measured by TheFilesOnDiskStayWithinTheCacheSize: keep 10 %
-  // of --cache-size for it so the file, not just the blocks, stays within the limit.
-  blockOptions.capacityBytes = options.cacheSizeBytes - options.cacheSizeBytes / 10;
+  // branch pages, the free list; DuOfTheCacheDirectoryStaysWithinTheCacheSize measures it):
+  // keep 10 % of the clean allowance for it so the file, not just the blocks, stays within.
+  blockOptions.capacityBytes = limit - limit / 10;
   blockOptions.blockSize = options.blockSize;
   auto blocks = BlockCache::open(*parts.env, blockOptions);
   if (!blocks.ok()) return blocks.error();
@@ -94,6 +111,50 @@ Result<CleanParts> openClean(const std::filesystem::path& dir, const LocalCacheO
   return parts;
 }
 
+// The clean file outgrew its share (a smaller cache size than before): evict blocks down to
+// the new budget, write a compacted copy beside it, swap it in and reopen. LMDB files never
+// shrink by themselves. A failure is logged and the cache is used as it is.
+Result<CleanParts> shrinkClean(CleanParts parts, const std::filesystem::path& dir,
+                               const LocalCacheOptions& options, uint64_t dirtyLimit,
+                               const Clock& clock) {
+  uint64_t before = apparentSize(dir / "data.mdb");
+  std::filesystem::path scratch = dir.parent_path() / "clean.compact";
+  auto compact = [&]() -> Status {
+    auto metadataBytes = parts.metadata->storedBytes();
+    if (!metadataBytes.ok()) return metadataBytes.error();
+    FASTIO_TRY(parts.blocks->setReservedBytes(*metadataBytes));
+    BlockCacheStats s = parts.blocks->stats();
+    uint64_t budget = s.capacityBytes > s.reservedBytes ? s.capacityBytes - s.reservedBytes : 0;
+    auto freed = parts.blocks->evictTo(
+        static_cast<uint64_t>(static_cast<double>(budget) * BlockCacheOptions{}.lowWatermark));
+    if (!freed.ok()) return freed.error();
+    FASTIO_TRY(parts.blocks->flushAccessTimes());
+    std::error_code ec;
+    std::filesystem::remove_all(scratch, ec);
+    FASTIO_TRY(ensurePrivateDirectory(scratch));
+    return parts.env->copyCompactedTo(scratch / "data.mdb");
+  };
+  Status s = compact();
+  // Closed (users of the environment first) before its file is replaced.
+  parts.blocks.reset();
+  parts.metadata.reset();
+  parts.env.reset();
+  std::error_code ec;
+  if (s.ok()) {
+    std::filesystem::rename(scratch / "data.mdb", dir / "data.mdb", ec);
+    if (ec) s = makeError(ErrorCode::kIo, "rename into " + dir.string() + ": " + ec.message());
+  }
+  std::filesystem::remove_all(scratch, ec);
+  if (!s.ok()) {
+    FASTIO_LOG_WARN("clean cache {} could not be compacted: {}", dir.string(),
+                    s.error().describe());
+  } else {
+    FASTIO_LOG_INFO("clean cache {} compacted from {} to {} bytes", dir.string(), before,
+                    apparentSize(dir / "data.mdb"));
+  }
+  return openClean(dir, options, dirtyLimit, clock);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<LocalCache>> LocalCache::open(const LocalCacheOptions& options,
@@ -102,13 +163,24 @@ Result<std::unique_ptr<LocalCache>> LocalCache::open(const LocalCacheOptions& op
   if (options.cacheSizeBytes < (16ull << 20)) {
     return makeError(ErrorCode::kInvalid, "cache size must be at least 16 MiB");
   }
+  uint64_t dirtyLimit =
+      options.dirtyLimitBytes != 0 ? options.dirtyLimitBytes : options.cacheSizeBytes / 4;
+  if (dirtyLimit < kMinDirtyLimit || dirtyLimit > options.cacheSizeBytes - kMinCleanShare) {
+    return makeError(ErrorCode::kInvalid,
+                     "the dirty limit must be at least 4 MiB and leave 8 MiB of the cache size "
+                     "for clean data");
+  }
   std::unique_ptr<LocalCache> cache(new LocalCache());
+  cache->dir_ = options.dir;
+  cache->dirtyLimit_ = dirtyLimit;
   auto lock = DirectoryLock::acquire(options.dir);
   if (!lock.ok()) return lock.error();
   cache->lock_ = std::move(*lock);
+  std::error_code stale;
+  std::filesystem::remove_all(options.dir / "clean.compact", stale);  // a compaction cut short
 
   std::filesystem::path cleanDir = options.dir / "clean";
-  auto clean = openClean(cleanDir, options, clock);
+  auto clean = openClean(cleanDir, options, dirtyLimit, clock);
   if (!clean.ok()) {
     auto reason = unusableReason(clean.error());
     if (!reason) return clean.error();
@@ -134,7 +206,11 @@ Result<std::unique_ptr<LocalCache>> LocalCache::open(const LocalCacheOptions& op
     FASTIO_LOG_WARN("clean cache {} was unusable ({}); moved to {} and rebuilt empty",
                     cleanDir.string(), *reason, aside.string());
     cache->rebuilt_ = true;
-    clean = openClean(cleanDir, options, clock);
+    clean = openClean(cleanDir, options, dirtyLimit, clock);
+    if (!clean.ok()) return clean.error();
+  }
+  if (apparentSize(cleanDir / "data.mdb") > cleanFileLimit(options, dirtyLimit)) {
+    clean = shrinkClean(std::move(*clean), cleanDir, options, dirtyLimit, clock);
     if (!clean.ok()) return clean.error();
   }
   cache->cleanEnv_ = std::move(clean->env);
@@ -142,6 +218,9 @@ Result<std::unique_ptr<LocalCache>> LocalCache::open(const LocalCacheOptions& op
   cache->blocks_ = std::move(clean->blocks);
 
   DirtyJournalOptions journalOptions = options.journal;
+  // The write-ahead log and the dead bytes compaction tolerates live in the dirty share too.
+  journalOptions.walCheckpointBytes = std::min(journalOptions.walCheckpointBytes, dirtyLimit / 8);
+  journalOptions.compactSlackBytes = std::min(journalOptions.compactSlackBytes, dirtyLimit / 16);
   auto journal = DirtyJournal::open(options.dir / "journal", journalOptions, clock);
   if (!journal.ok()) return journal.error();
   cache->journal_ = std::move(*journal);
@@ -151,6 +230,10 @@ Result<std::unique_ptr<LocalCache>> LocalCache::open(const LocalCacheOptions& op
 
 LocalCache::~LocalCache() {
   stopMaintenance();
+  if (journal_) {
+    Status s = journal_->checkpoint();
+    if (!s.ok()) FASTIO_LOG_WARN("journal checkpoint at close: {}", s.error().describe());
+  }
   if (blocks_) (void)blocks_->flushAccessTimes();
   if (cleanEnv_) (void)cleanEnv_->sync();
   // Members are destroyed in reverse order: the journal and environments close before the
@@ -165,7 +248,18 @@ Status LocalCache::flush() {
 Status LocalCache::refreshBudget() {
   auto metadataBytes = metadata_->storedBytes();
   if (!metadataBytes.ok()) return metadataBytes.error();
-  return blocks_->setReservedBytes(*metadataBytes + journal_->stagingBytes());
+  // Dirty data has its own share (dirtyLimitBytes): it takes nothing from the block budget.
+  return blocks_->setReservedBytes(*metadataBytes);
+}
+
+uint64_t LocalCache::diskFootprintBytes() const {
+  uint64_t total = apparentSize(dir_);
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir_, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    total += apparentSize(it->path());
+  }
+  return total;
 }
 
 Status LocalCache::maintain() {
@@ -173,7 +267,7 @@ Status LocalCache::maintain() {
   FASTIO_TRY(refreshBudget());
   auto purged = metadata_->purgeExpiredAnswers();
   if (!purged.ok()) return purged.error();
-  return okStatus();
+  return journal_->checkpoint();
 }
 
 void LocalCache::startMaintenance(std::chrono::milliseconds interval) {

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/FaultPoints.h"
+
 namespace fastio::cache {
 
 Error systemError(std::string what, int err) {
@@ -23,6 +25,7 @@ StagingFile::~StagingFile() {
 }
 
 Status StagingFile::writeAt(uint64_t offset, std::span<const std::byte> data) {
+  FASTIO_TRY(faults::hit("journal.staging_write"));
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n =
@@ -52,8 +55,14 @@ Status StagingFile::readAt(uint64_t offset, std::span<std::byte> out) const {
 }
 
 Status StagingFile::dataSync() {
+  FASTIO_TRY(faults::hit("journal.fdatasync"));
   if (::fdatasync(fd_) != 0) return systemError("staging fdatasync", errno);
   return okStatus();
+}
+
+void StagingFile::startWriteback(uint64_t offset, uint64_t length) {
+  (void)::sync_file_range(fd_, static_cast<off_t>(offset), static_cast<off_t>(length),
+                          SYNC_FILE_RANGE_WRITE);
 }
 
 Result<uint64_t> StagingFile::size() const {

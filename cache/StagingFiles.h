@@ -24,10 +24,14 @@ class StagingFile {
   StagingFile(const StagingFile&) = delete;
   StagingFile& operator=(const StagingFile&) = delete;
 
-  // Whole-buffer positional I/O (loops over short transfers and EINTR).
+  // Whole-buffer positional I/O (loops over short transfers and EINTR). writeAt passes the
+  // fault point "journal.staging_write" first, dataSync "journal.fdatasync".
   Status writeAt(uint64_t offset, std::span<const std::byte> data);
   Status readAt(uint64_t offset, std::span<std::byte> out) const;
   Status dataSync();
+  // Starts writing back [offset, offset+length) without waiting (sync_file_range), so that a
+  // later dataSync() of many files waits for I/O already in flight. Advisory: no error.
+  void startWriteback(uint64_t offset, uint64_t length);
   Result<uint64_t> size() const;
 
  private:

@@ -1,8 +1,11 @@
 // A child process journals random writes and truncates in batches and, after each batch's
-// sync() returns, acknowledges the batch number through a pipe. The parent SIGKILLs it at a
-// random moment, reopens the journal and checks that the content of every file equals the
-// model after exactly the acknowledged batches, or after one more (the sync finished but the
-// acknowledgement was not sent): every acknowledged byte is there, and no batch is half-applied.
+// sync returns, acknowledges the batch number through a pipe. Batches sync at either level
+// (close: kProcess, fsync: kPower), with checkpoints in between. The parent SIGKILLs it at a
+// random moment — or the child kills itself at a random hit of one of the journal's fault
+// points — reopens the journal and checks that the content of every file equals the model
+// after exactly the acknowledged batches, or after one more (the sync finished but the
+// acknowledgement was not sent): every acknowledged byte is there, close-level ones included,
+// and no batch is half-applied.
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -15,6 +18,7 @@
 #include <thread>
 
 #include "cache/DirtyJournal.h"
+#include "common/FaultPoints.h"
 #include "tests/cache/TempDir.h"
 
 namespace fastio::cache {
@@ -37,11 +41,18 @@ struct Op {
   std::string data;
 };
 
+struct Batch : std::vector<Op> {
+  Durability level = Durability::kPower;
+  bool checkpointAfter = false;
+};
+
 // The same seed gives the same batches in the child and the parent.
-std::vector<std::vector<Op>> makeBatches(uint64_t seed) {
+std::vector<Batch> makeBatches(uint64_t seed) {
   std::mt19937_64 rng(seed);
-  std::vector<std::vector<Op>> batches(kMaxBatches);
+  std::vector<Batch> batches(kMaxBatches);
   for (auto& batch : batches) {
+    batch.level = rng() % 3 == 0 ? Durability::kPower : Durability::kProcess;
+    batch.checkpointAfter = rng() % 10 == 0;
     int n = 1 + static_cast<int>(rng() % 4);
     for (int i = 0; i < n; ++i) {
       Op op;
@@ -65,10 +76,17 @@ DirtyJournalOptions crashOptions() {
   DirtyJournalOptions o;
   o.compactSlackBytes = 64 * 1024;  // compact often, so kills land inside compactions too
   o.maxOpenLogs = 2;
+  o.walCheckpointBytes = 16 * 1024;  // and inside checkpoints the log's size starts
   return o;
 }
 
-[[noreturn]] void runChild(const std::filesystem::path& dir, uint64_t seed, int ackFd) {
+constexpr const char* kKillPoints[] = {"journal.staging_write", "journal.fdatasync",
+                                       "journal.wal_append", "journal.commit"};
+
+// killPoint < 0: the parent kills the child; otherwise the child dies at hit `killAt` of
+// kKillPoints[killPoint].
+[[noreturn]] void runChild(const std::filesystem::path& dir, uint64_t seed, int ackFd,
+                           int killPoint, uint64_t killAt) {
   auto journal = DirtyJournal::open(dir, crashOptions(), RealClock::instance());
   if (!journal.ok()) ::_exit(2);
   FileKey keys[kFiles];
@@ -83,6 +101,12 @@ DirtyJournalOptions crashOptions() {
   if (!(*journal)->syncAll().ok()) ::_exit(4);
   uint32_t acked = 0;
   if (::write(ackFd, &acked, sizeof(acked)) != sizeof(acked)) ::_exit(5);
+  if (killPoint >= 0) {
+    faults::Spec spec;
+    spec.action = faults::Action::kAbort;
+    spec.from = killAt;
+    faults::arm(kKillPoints[killPoint], spec);
+  }
   auto batches = makeBatches(seed);
   for (uint32_t b = 0; b < batches.size(); ++b) {
     for (const Op& op : batches[b]) {
@@ -92,20 +116,22 @@ DirtyJournalOptions crashOptions() {
       if (!s.ok()) ::_exit(6);
     }
     // Even batches: one syncAll. Odd batches: sync(file) for each file the batch touched.
+    Durability level = batches[b].level;
     if (b % 2 == 0) {
-      if (!(*journal)->syncAll().ok()) ::_exit(7);
+      if (!(*journal)->syncAll(level).ok()) ::_exit(7);
     } else {
       for (const Op& op : batches[b]) {
-        if (!(*journal)->sync(keys[op.file]).ok()) ::_exit(7);
+        if (!(*journal)->sync(keys[op.file], level).ok()) ::_exit(7);
       }
     }
+    if (batches[b].checkpointAfter && !(*journal)->checkpoint().ok()) ::_exit(8);
     acked = b + 1;
     if (::write(ackFd, &acked, sizeof(acked)) != sizeof(acked)) ::_exit(5);
   }
   ::_exit(0);
 }
 
-std::vector<std::string> modelAfter(const std::vector<std::vector<Op>>& batches, uint32_t n) {
+std::vector<std::string> modelAfter(const std::vector<Batch>& batches, uint32_t n) {
   std::vector<std::string> files(kFiles);
   for (uint64_t i = 0; i < kBaseSize; ++i) files[1] += baseByte(1, i);
   for (uint32_t b = 0; b < n; ++b) {
@@ -147,11 +173,14 @@ TEST(JournalCrashTest, KillNineNeverLosesAcknowledgedBytesNorHalfAppliesABatch) 
     uint64_t seed = rng();
     int fds[2];
     ASSERT_EQ(::pipe(fds), 0);
+    // One trial in four dies at an exact fault point instead of at a random moment.
+    int killPoint = trial % 4 == 3 ? static_cast<int>(rng() % std::size(kKillPoints)) : -1;
+    uint64_t killAt = 1 + rng() % 40;
     pid_t pid = ::fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       ::close(fds[0]);
-      runChild(tmp.path(), seed, fds[1]);
+      runChild(tmp.path(), seed, fds[1], killPoint, killAt);
     }
     ::close(fds[1]);
     // Let the child get a random number of batches acknowledged, then kill it after a random

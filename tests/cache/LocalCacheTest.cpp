@@ -166,20 +166,64 @@ TEST_F(LocalCacheTest, ACorruptJournalIsNeverRebuilt) {
   EXPECT_FALSE(std::filesystem::is_empty(tmp_.path() / "c" / "journal" / "staging"));
 }
 
-TEST_F(LocalCacheTest, DirtyDataShrinksTheBlockBudget) {
+TEST_F(LocalCacheTest, DirtyDataHasItsOwnShareOfTheCacheSize) {
   auto c = open();
   ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->dirtyLimitBytes(), 8ull << 20) << "a quarter of 32 MiB";
+  // The clean share (24 MiB) less 1 MiB of lock files and directories, less 10 % for LMDB.
+  EXPECT_EQ(c->blocks().stats().capacityBytes, (23ull << 20) - (23ull << 20) / 10);
   std::string block(64 * 1024, 'b');
-  for (uint64_t i = 0; i < 400; ++i) ASSERT_TRUE(c->blocks().put({"f", "v", i}, block).ok());
+  for (uint64_t i = 0; i < 250; ++i) ASSERT_TRUE(c->blocks().put({"f", "v", i}, block).ok());
   uint64_t before = c->blocks().stats().chargedBytes;
   auto k = c->journal().begin({"ws", "root", "big", "", "", 0});
-  std::vector<std::byte> dirty(16 << 20, std::byte{1});
+  std::vector<std::byte> dirty(6 << 20, std::byte{1});
   ASSERT_TRUE(c->journal().write(*k, 0, dirty).ok());
   ASSERT_TRUE(c->journal().sync(*k).ok());
   ASSERT_TRUE(c->refreshBudget().ok());
-  auto s = c->blocks().stats();
-  EXPECT_LT(s.chargedBytes, before);
-  EXPECT_LE(s.chargedBytes + c->journal().stagingBytes(), 32ull << 20);
+  EXPECT_EQ(c->blocks().stats().chargedBytes, before) << "dirty data evicted clean blocks";
+  EXPECT_LE(c->journal().footprintBytes(), c->dirtyLimitBytes());
+}
+
+TEST_F(LocalCacheTest, TheDirtyLimitIsConfigurableWithinBounds) {
+  LocalCacheOptions o = optionsFor(tmp_.path() / "c");
+  o.dirtyLimitBytes = 12ull << 20;
+  {
+    auto c = LocalCache::open(o, clock_);
+    ASSERT_TRUE(c.ok()) << c.error().describe();
+    EXPECT_EQ((*c)->dirtyLimitBytes(), 12ull << 20);
+  }
+  o.dirtyLimitBytes = 1ull << 20;
+  EXPECT_EQ(LocalCache::open(o, clock_).error().code, ErrorCode::kInvalid);
+  o.dirtyLimitBytes = 30ull << 20;  // would leave the clean cache 2 MiB
+  EXPECT_EQ(LocalCache::open(o, clock_).error().code, ErrorCode::kInvalid);
+}
+
+TEST_F(LocalCacheTest, ACleanFileLargerThanItsShareIsCompactedAtOpen) {
+  LocalCacheOptions big = optionsFor(tmp_.path() / "c");
+  big.cacheSizeBytes = 96ull << 20;
+  std::string block(64 * 1024, 'b');
+  {
+    auto c = LocalCache::open(big, clock_);
+    ASSERT_TRUE(c.ok());
+    populate(**c);
+    for (uint64_t i = 0; i < 800; ++i) {
+      block[0] = static_cast<char>(i);
+      ASSERT_TRUE((*c)->blocks().put({"big", "v", i}, block).ok());
+    }
+  }
+  auto dataFile = tmp_.path() / "c" / "clean" / "data.mdb";
+  ASSERT_GT(std::filesystem::file_size(dataFile), 48ull << 20);
+  auto c = open();  // 32 MiB: the clean share's files may take 23 MiB
+  ASSERT_NE(c, nullptr);
+  EXPECT_LE(std::filesystem::file_size(dataFile), 23ull << 20);
+  EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "c" / "clean.compact"));
+  EXPECT_FALSE(c->cleanCacheRebuilt());
+  EXPECT_TRUE(c->metadata().node("n1")->has_value()) << "metadata survives the compaction";
+  block[0] = static_cast<char>(799);
+  EXPECT_EQ(**c->blocks().get({"big", "v", 799}), block) << "the newest blocks stay";
+  EXPECT_FALSE(c->blocks().get({"big", "v", 0})->has_value());
+  EXPECT_TRUE(hasDirtyFile(*c));
+  EXPECT_LE(c->blocks().stats().chargedBytes, c->blocks().stats().capacityBytes);
 }
 
 TEST_F(LocalCacheTest, MaintenanceFlushesAndPurges) {
@@ -199,36 +243,58 @@ TEST_F(LocalCacheTest, MaintenanceFlushesAndPurges) {
   EXPECT_TRUE(c->maintain().ok());
 }
 
-TEST_F(LocalCacheTest, TheFilesOnDiskStayWithinTheCacheSize) {
+// `du -sb` of the whole directory, as a user would check it.
+uint64_t duOf(const std::filesystem::path& dir) {
+  std::string cmd = "du -sb '" + dir.string() + "'";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return ~0ull;
+  unsigned long long bytes = ~0ull;
+  if (std::fscanf(p, "%llu", &bytes) != 1) bytes = ~0ull;
+  ::pclose(p);
+  return bytes;
+}
+
+TEST_F(LocalCacheTest, DuOfTheCacheDirectoryStaysWithinTheCacheSize) {
   auto c = open();
   ASSERT_NE(c, nullptr);
   const uint64_t cacheSize = 32ull << 20;
-  auto k = c->journal().begin({"ws", "root", "d", "", "", 0});
-  std::vector<std::byte> dirty(2 << 20, std::byte{7});
-  ASSERT_TRUE(c->journal().write(*k, 0, dirty).ok());
-  ASSERT_TRUE(c->journal().sync(*k).ok());
-  ASSERT_TRUE(c->refreshBudget().ok());
-  // Fill the clean cache three times over, with metadata records along the way.
   std::string block(64 * 1024, 'b');
-  for (uint64_t i = 0; i < 3 * cacheSize / block.size(); ++i) {
-    block[0] = static_cast<char>(i);
-    ASSERT_TRUE(c->blocks().put({"f" + std::to_string(i % 7), "v", i}, block).ok());
-    if (i % 50 == 0) {
-      CachedNode n;
-      n.id = "n" + std::to_string(i);
-      n.parentId = "root";
-      n.name = n.id;
-      ASSERT_TRUE(c->metadata().putNode(n).ok());
-      ASSERT_TRUE(c->refreshBudget().ok());
+  auto fillClean = [&](uint64_t from) {
+    for (uint64_t i = from; i < from + 3 * cacheSize / block.size(); ++i) {
+      block[0] = static_cast<char>(i);
+      ASSERT_TRUE(c->blocks().put({"f" + std::to_string(i % 7), "v", i}, block).ok());
+      if (i % 50 == 0) {
+        CachedNode n;
+        n.id = "n" + std::to_string(i);
+        n.parentId = "root";
+        n.name = n.id;
+        ASSERT_TRUE(c->metadata().putNode(n).ok());
+        ASSERT_TRUE(c->refreshBudget().ok());
+      }
     }
+  };
+  fillClean(0);
+  // Dirty data up to the limit, as the fs layer admits it: overwrites (dead bytes), many
+  // small files, both levels, checkpoints now and then.
+  std::vector<std::byte> chunk(256 * 1024, std::byte{7});
+  std::vector<FileKey> keys;
+  for (int i = 0; i < 8; ++i) keys.push_back(*c->journal().begin({"ws", "root", "d", "", "", 0}));
+  for (int i = 0; i < 400; ++i) {
+    if (c->journal().footprintBytes() + 2 * chunk.size() > c->dirtyLimitBytes()) {
+      ASSERT_TRUE(c->journal().checkpoint().ok());
+      if (c->journal().footprintBytes() + 2 * chunk.size() > c->dirtyLimitBytes()) break;
+    }
+    FileKey k = keys[static_cast<size_t>(i) % keys.size()];
+    ASSERT_TRUE(c->journal().write(k, (i % 3) * chunk.size(), chunk).ok());
+    ASSERT_TRUE(c->journal().sync(k, i % 4 == 0 ? Durability::kPower : Durability::kProcess).ok());
   }
+  EXPECT_GT(c->journal().stagingBytes(), c->dirtyLimitBytes() / 2) << "the share is used";
+  fillClean(100000);
   ASSERT_TRUE(c->maintain().ok());
-  uint64_t onDisk = 0;
-  for (auto& e : std::filesystem::recursive_directory_iterator(tmp_.path() / "c")) {
-    if (e.is_regular_file() && e.path().filename() != "lock.mdb") onDisk += e.file_size();
-  }
-  EXPECT_LE(onDisk, cacheSize) << "data files take " << onDisk << " bytes";
-  EXPECT_GT(onDisk, cacheSize / 2) << "the cache should be used, not starved";
+  uint64_t du = duOf(tmp_.path() / "c");
+  EXPECT_LE(du, cacheSize) << "du -sb says " << du;
+  EXPECT_GT(du, cacheSize / 2) << "the cache should be used, not starved";
+  EXPECT_EQ(c->diskFootprintBytes(), du);
 }
 
 TEST_F(LocalCacheTest, NonsenseOptionsAreRefused) {
