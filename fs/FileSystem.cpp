@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "common/Log.h"
+#include "common/NameRules.h"
 #include "fs/VirtualNames.h"
 
 namespace fastio::fs {
@@ -29,7 +30,7 @@ std::string folderIdOf(const InodeInfo& info) {
 }  // namespace
 
 FileSystem::FileSystem(RemoteStore& remote, ContentCache& cache, MetadataBackup* backup,
-                       const FsOptions& options, const Clock& clock)
+                       const FsOptions& options, const Clock& clock, DirtyStore* dirty)
     : remote_(remote),
       cache_(cache),
       options_(options),
@@ -45,7 +46,27 @@ FileSystem::FileSystem(RemoteStore& remote, ContentCache& cache, MetadataBackup*
       virtual_(inodes_, search_, ask_, options_, startedWall_, [this] { return statusSnapshot(); }),
       blocks_(remote, cache, options.blockSize, options.remoteTimeout, counters_, &health_, clock),
       prefetch_(options.readAheadThreads, 256),
-      folderScans_(4, options.folderReadAheadFiles) {}
+      folderScans_(4, options.folderReadAheadFiles),
+      dirty_(dirty) {
+  if (dirty_ == nullptr || options_.readOnly) return;
+  WriteBackOptions wb;
+  wb.uploadDelay = options_.uploadDelay;
+  wb.dirtyLimitBytes = options_.dirtyLimitBytes;
+  wb.dirtyWait = options_.dirtyWait;
+  writeBack_ = std::make_unique<WriteBack>(*dirty_, blocks_, inodes_, health_, counters_, wb, clock_);
+  UploaderOptions up;
+  up.threads = options_.uploadThreads;
+  up.remoteTimeout = options_.remoteTimeout;
+  up.hostName = options_.hostName;
+  up.cacheUploadsUpTo = options_.cacheSizeBytes == 0 ? up.cacheUploadsUpTo
+                                                     : options_.cacheSizeBytes / 4;
+  uploader_ = std::make_unique<Uploader>(remote_, *dirty_, *writeBack_, blocks_, cache_, folders_,
+                                         health_, counters_, up, clock_);
+  uploader_->setEvents(this);
+  writeBack_->setChangeListener(
+      [this](DirtyKey key, SteadyTime readyAt) { uploader_->schedule(key, readyAt); });
+  nodes_.setLocalChanges(writeBack_.get());
+}
 
 FileSystem::~FileSystem() {
   stop();
@@ -63,10 +84,24 @@ Status FileSystem::start(KernelInvalidator* invalidator) {
         });
     for (const Workspace& ws : (*list)->workspaces) watcher_->watch(ws.id);
   }
+  if (writeBack_) {
+    // The plan's largest file, so a write past it fails at once with EFBIG (not at upload).
+    if (options_.maxFileSizeBytes == 0) {
+      auto limits = remote_.uploadLimits(Deadline::after(health_.callTimeout(options_.remoteTimeout), clock_));
+      if (limits.ok()) options_.maxFileSizeBytes = limits->maxFileSize;
+    }
+    FASTIO_TRY(writeBack_->recover());
+    uploader_->start();
+  }
   return okStatus();
 }
 
+void FileSystem::stopUploads() {
+  if (uploader_) uploader_->stop();
+}
+
 void FileSystem::stop() {
+  if (uploader_) uploader_->stop();
   if (watcher_) watcher_->stop();
   prefetch_.stop();
   if (notifier_) notifier_->stop();
@@ -112,6 +147,7 @@ void FileSystem::forget(InodeId ino, uint64_t count) {
     nodes_.forgetNode(ino);
     std::lock_guard lock(openedMu_);
     lastOpenedVersion_.erase(ino);
+    ownUploads_.erase(ino);
   }
 }
 
@@ -179,13 +215,17 @@ EntryReply FileSystem::acquire(const DirEntry& entry) {
 
 // ---------------------------------------------------------------- files
 
-Result<OpenReply> FileSystem::open(InodeId ino, bool forWriting) {
+Result<OpenReply> FileSystem::open(InodeId ino, const OpenFlags& flags) {
   auto info = inodeInfo(ino);
   if (!info.ok()) return info.error();
   if (isDirectoryKind(info->kind)) return makeError(ErrorCode::kIsDirectory, "is a directory");
-  if (forWriting) return refuseWrite(ino);
+  if ((flags.write || flags.truncate) && (isVirtual(info->kind) || !writeBack_)) {
+    return refuseWrite(ino);
+  }
   auto handle = std::make_shared<FileHandle>();
   handle->ino = ino;
+  handle->writable = flags.write;
+  handle->append = flags.append;
   OpenReply reply;
   if (isVirtual(info->kind)) {
     auto content = virtual_.content(*info);
@@ -193,17 +233,30 @@ Result<OpenReply> FileSystem::open(InodeId ino, bool forWriting) {
     handle->isVirtual = true;
     handle->content = std::move(*content);
     reply.directIo = VirtualTree::wantsDirectIo(*info);
-  } else {
+    reply.handle = handles_.addFile(std::move(handle));
+    return reply;
+  }
+  DirtyRecordPtr dirty = writeBack_ ? writeBack_->find(*info) : nullptr;
+  if (!dirty) {
     auto node = nodes_.nodeFor(*info, false);
     if (!node.ok()) return node.error();
     handle->file = FileVersion{info->workspaceId, node->id, node->version, node->size};
-    prefetchSiblings(*info);
-    handle->window = ReadAheadWindow(blocks_.blockSize(), options_.readAheadMaxBytes,
-                                     options_.readAheadRunBytes);
+    if (!flags.write) prefetchSiblings(*info);
+  }
+  handle->window = ReadAheadWindow(blocks_.blockSize(), options_.readAheadMaxBytes,
+                                   options_.readAheadRunBytes);
+  if (flags.truncate) {
+    FASTIO_TRY(truncateTo(*info, handle.get(), 0));
+    dirty = writeBack_->find(*info);
+  }
+  {
+    // The kernel's pages stay valid when the content did not change behind its back: the
+    // same version, or a file whose every change came through this mount.
     std::lock_guard lock(openedMu_);
     auto& last = lastOpenedVersion_[ino];
-    reply.keepCache = !handle->file.version.empty() && last == handle->file.version;
-    last = handle->file.version;
+    const std::string now = dirty ? "local" : handle->file.version;
+    reply.keepCache = !now.empty() && last == now;
+    last = now;
   }
   reply.handle = handles_.addFile(std::move(handle));
   return reply;
@@ -226,6 +279,15 @@ Result<ReadBuffer> FileSystem::readBuffer(uint64_t handleId, uint64_t offset, si
     }
     counters_.bytesRead += out.size();
     return out;
+  }
+  if (writeBack_) {
+    if (auto info = inodes_.get(handle->ino)) {
+      if (DirtyRecordPtr dirty = writeBack_->find(*info)) {
+        auto data = writeBack_->read(*dirty, offset, size);
+        if (data.ok()) counters_.bytesRead += data->size();
+        return data;
+      }
+    }
   }
   // Read-ahead is planned before this read blocks: a read that waits for its data must not
   // reach the window late, after reads behind it, and look like a seek.
@@ -294,7 +356,12 @@ void FileSystem::prefetchSiblings(const InodeInfo& info) {
 }
 
 void FileSystem::release(uint64_t handle) {
-  handles_.removeFile(handle);
+  std::shared_ptr<FileHandle> open = handles_.file(handle);
+  // Read before the handle goes: its pin is what keeps an unlinked inode's slot.
+  std::optional<InodeInfo> info = open ? inodes_.get(open->ino) : std::nullopt;
+  std::shared_ptr<FileHandle> closed = handles_.removeFile(handle);
+  if (!closed || !writeBack_ || closed->isVirtual || !info) return;
+  if (handles_.openCount(closed->ino) == 0) writeBack_->lastClose(*info);
 }
 
 Result<std::string> FileSystem::readlink(InodeId ino) {
@@ -314,6 +381,10 @@ Result<std::vector<std::string>> FileSystem::listxattr(InodeId ino) {
     return names;
   }
   if (info->kind != InodeKind::kFile && info->kind != InodeKind::kFolder) return names;
+  if (info->kind == InodeKind::kFile && info->nodeId.empty()) {
+    names.push_back("user.fastio.sync");  // created here, not uploaded yet
+    return names;
+  }
   auto node = nodes_.nodeFor(*info, false);
   if (!node.ok()) return node.error();
   names.push_back("user.fastio.id");
@@ -343,6 +414,8 @@ Result<std::string> FileSystem::getxattr(InodeId ino, const std::string& name) {
   }
   if (info->kind != InodeKind::kFile && info->kind != InodeKind::kFolder) return missing;
   if (name.rfind("user.fastio.", 0) != 0) return missing;
+  if (name == "user.fastio.sync" && info->kind == InodeKind::kFile) return syncStateOf(*info);
+  if (info->nodeId.empty()) return missing;  // not uploaded yet: no id, version or hash
   auto node = nodes_.nodeFor(*info, false);
   if (!node.ok()) return node.error();
   std::string value;
@@ -358,8 +431,6 @@ Result<std::string> FileSystem::getxattr(InodeId ino, const std::string& name) {
     value = !s.longText.empty() ? s.longText : !s.shortText.empty() ? s.shortText : s.title;
   } else if (name == "user.fastio.ai_state") {
     value = node->aiState;
-  } else if (name == "user.fastio.sync" && !node->isFolder()) {
-    value = "clean";
   }
   if (value.empty()) return missing;
   return value;
@@ -375,6 +446,13 @@ FsStats FileSystem::statfs() const {
   s.filesFree = 1ull << 31;
   s.nameMax = kMaxNameBytes;
   return s;
+}
+
+Error FileSystem::refuseXattrChange(InodeId ino) const {
+  auto info = inodes_.get(ino);
+  if (!info || isVirtual(info->kind) || options_.readOnly) return refuseWrite(ino);
+  return makeError(ErrorCode::kNotSupported,
+                   "extended attributes are the service's and read-only (user.fastio.*)");
 }
 
 Error FileSystem::refuseWrite(InodeId ino) const {
@@ -414,7 +492,18 @@ Result<EntryReply> FileSystem::mkdir(InodeId parent, const std::string& name) {
   if (isVirtual(info->kind)) return refuseWrite(parent);
   if (options_.readOnly) return makeError(ErrorCode::kReadOnly, "mounted read-only");
   if (name.size() > kMaxNameBytes) return makeError(ErrorCode::kNameTooLong, "name too long");
-  if (info->kind == InodeKind::kMountRoot) return createWorkspace(name);
+  if (!health_.online()) {
+    return makeError(ErrorCode::kReadOnly, "the server is unreachable (" +
+                                               health_.offlineReason() +
+                                               "); folders cannot be created offline");
+  }
+  if (info->kind == InodeKind::kMountRoot) {
+    if (auto problem = names::workspaceFolderNameProblem(name)) {
+      return makeError(problem->code, "not a workspace folder name: " + problem->reason);
+    }
+    return createWorkspace(name);
+  }
+  if (Status named = checkName(name); !named.ok()) return named.error();
   if (info->kind == InodeKind::kWorkspace && (name == kSearchDirName || name == kAskDirName)) {
     return makeError(ErrorCode::kExists, name + " is reserved");
   }
@@ -441,6 +530,27 @@ void FileSystem::invalidateKernel(InodeId ino, bool entryToo) {
   if (entryToo) {
     if (auto info = inodes_.get(ino)) notifier_->entry(info->parent, info->name);
   }
+}
+
+bool FileSystem::isEchoOfOwnUpload(const std::string& workspaceId, const InodeInfo& info) {
+  std::string expected;
+  {
+    std::lock_guard lock(openedMu_);
+    auto it = ownUploads_.find(info.ino);
+    if (it == ownUploads_.end()) return false;
+    expected = it->second;
+    ownUploads_.erase(it);
+  }
+  auto details = remote_.nodeDetails(workspaceId, {info.nodeId},
+                                     Deadline::after(options_.remoteTimeout, clock_));
+  if (!details.ok()) return false;
+  for (const Node& n : details->nodes) {
+    if (n.id == info.nodeId) {
+      nodes_.remember(info.ino, workspaceId, n);
+      return n.version == expected;
+    }
+  }
+  return false;
 }
 
 void FileSystem::applyActivity(const std::string& workspaceId,
@@ -470,6 +580,10 @@ void FileSystem::applyActivity(const std::string& workspaceId,
         folders_.invalidate(workspaceId, folderIdOf(*parent));
       }
       if (info->kind == InodeKind::kFolder) folders_.invalidate(workspaceId, info->nodeId);
+      // Our own upload's echo, or a file whose local changes are what the kernel holds: its
+      // pages and name stay.
+      if (isEchoOfOwnUpload(workspaceId, *info)) continue;
+      if (writeBack_ && writeBack_->find(*info)) continue;
       invalidateKernel(*ino, true);
     }
   }
@@ -494,6 +608,21 @@ StatusSnapshot FileSystem::statusSnapshot() const {
   s.cacheBytesLimit = options_.cacheSizeBytes;
   s.counters = counters_.snapshot();
   s.recentErrors = health_.recentErrors();
+  if (uploader_) {
+    const UploadQueueStats q = uploader_->stats();
+    s.uploadsQueued = q.filesPending;
+    s.uploadBytesPending = writeBack_->dirtyBytes();
+    s.uploadsInFlight = q.filesInFlight;
+    s.uploadBytesDone = q.bytesInFlightDone;
+    s.uploadBytesTotal = q.bytesInFlightTotal;
+    s.uploadsStored = q.filesDone;
+    s.uploadBytesStored = q.bytesDone;
+    s.uploadBytesPerSecond = q.bytesPerSecond;
+    s.uploadsParked = q.filesParked;
+    s.uploadConflicts = q.conflicts;
+    s.uploadErrors = q.parkedErrors;
+    s.dirtyLimitBytes = options_.dirtyLimitBytes;
+  }
   return s;
 }
 

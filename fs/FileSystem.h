@@ -25,6 +25,7 @@
 #include "fs/BlockReader.h"
 #include "fs/ChangeWatcher.h"
 #include "fs/ContentCache.h"
+#include "fs/DirtyStore.h"
 #include "fs/FolderCache.h"
 #include "fs/FolderReadAhead.h"
 #include "fs/FsCounters.h"
@@ -40,23 +41,31 @@
 #include "fs/ReadAhead.h"
 #include "fs/ReadBuffer.h"
 #include "fs/StatusRender.h"
+#include "fs/Uploader.h"
 #include "fs/VirtualTree.h"
+#include "fs/WriteBack.h"
 
 namespace fastio::fs {
 
-class FileSystem {
+class FileSystem final : private UploadEvents {
  public:
-  // backup may be null (no cache directory). The remote and cache must outlive this object.
+  // backup may be null (no cache directory); dirty may be null (a mount without write-back:
+  // every change but mkdir fails with EROFS). The others must outlive this object.
   FileSystem(RemoteStore& remote, ContentCache& cache, MetadataBackup* backup,
-             const FsOptions& options, const Clock& clock = RealClock::instance());
+             const FsOptions& options, const Clock& clock = RealClock::instance(),
+             DirtyStore* dirty = nullptr);
   ~FileSystem();
   FileSystem(const FileSystem&) = delete;
   FileSystem& operator=(const FileSystem&) = delete;
 
   // Loads the workspace list (from the server, or from the backup when it is unreachable:
-  // then the mount is offline). Fails only when neither works. Starts the change watchers.
+  // then the mount is offline). Fails only when neither works. Starts the change watchers
+  // and the uploader (which resumes what the journal holds).
   Status start(KernelInvalidator* invalidator);
+  // Stops watchers, read-ahead and uploads (in-flight uploads stay in the journal).
   void stop();
+  // Stops the uploads alone (the daemon's exit, which does not wait for the watchers).
+  void stopUploads();
 
   Result<EntryReply> lookup(InodeId parent, const std::string& name);
   void forget(InodeId ino, uint64_t count);
@@ -70,7 +79,10 @@ class FileSystem {
   void releasedir(uint64_t handle);
   // Takes the kernel reference that a readdirplus entry carries.
   EntryReply acquire(const DirEntry& entry);
-  Result<OpenReply> open(InodeId ino, bool forWriting);
+  Result<OpenReply> open(InodeId ino, const OpenFlags& flags);
+  Result<OpenReply> open(InodeId ino, bool forWriting) {
+    return open(ino, OpenFlags{forWriting, false, false, false});
+  }
   // The bytes as slices of cached blocks, for a reply without a copy.
   Result<ReadBuffer> readBuffer(uint64_t handle, uint64_t offset, size_t size);
   Result<std::string> read(uint64_t handle, uint64_t offset, size_t size);
@@ -80,9 +92,34 @@ class FileSystem {
   Result<std::vector<std::string>> listxattr(InodeId ino);
   FsStats statfs() const;
   Result<EntryReply> mkdir(InodeId parent, const std::string& name);
-  // Every other mutation on this read-side mount: the error it gets (read-only, or a virtual
-  // tree that never accepts writes).
+  // The error a mutation gets where none is allowed (read-only mount, virtual tree).
   Error refuseWrite(InodeId ino) const;
+  // setxattr/removexattr: the attributes are the service's, read-only.
+  Error refuseXattrChange(InodeId ino) const;
+
+  // ---- writes (fs/FileSystemWrites.cpp; docs/SEMANTICS.md "Writes")
+  Result<CreateReply> create(InodeId parent, const std::string& name, const OpenFlags& flags);
+  Result<EntryReply> mknod(InodeId parent, const std::string& name);
+  // Returns the bytes written (all of them, or an error).
+  Result<size_t> write(uint64_t handle, uint64_t offset, std::string_view data);
+  // close(): the file's changes are in the journal (they survive kill -9) when it returns.
+  Status flush(uint64_t handle);
+  // fsync/fdatasync: they also survive a power loss; with sync_upload, `done` runs once the
+  // server has stored them. `done` may run on another thread.
+  void fsync(uint64_t handle, InodeId ino, std::function<void(Status)> done);
+  Result<AttrReply> setattr(InodeId ino, const SetAttrRequest& request);
+  Status unlink(InodeId parent, const std::string& name);
+  Status rmdir(InodeId parent, const std::string& name);
+  Status rename(InodeId parent, const std::string& name, InodeId newParent,
+                const std::string& newName, unsigned flags);
+  Status fallocate(uint64_t handle, InodeId ino, int mode, uint64_t offset, uint64_t length);
+
+  // ---- the upload queue
+  // Everything pending is uploaded now, without waiting for upload_delay (drain, SIGUSR1).
+  void uploadNow();
+  // Waits until nothing is pending (files parked by a permanent error do not count).
+  bool waitForUploads(SteadyTime until);
+  UploadQueueStats uploadStats() const;
 
   // Activity keys from the change watcher (also callable by tests).
   void applyActivity(const std::string& workspaceId, const std::vector<std::string>& keys);
@@ -95,6 +132,20 @@ class FileSystem {
 
  private:
   Result<InodeInfo> inodeInfo(InodeId ino) const;
+  // Writes: the parent must be a real folder of a writable mount.
+  Result<InodeInfo> writableFolder(InodeId ino) const;
+  Status checkName(const std::string& name) const;
+  Result<DirtyRecordPtr> dirtyFor(const InodeInfo& info, const FileHandle* handle);
+  Status truncateTo(const InodeInfo& info, const FileHandle* handle, uint64_t size);
+  Status dropLocal(const DirtyRecordPtr& rec, InodeId ino);
+  Status renameServerObject(const InodeInfo& parent, const NodeView::Child& src,
+                            const InodeInfo& newParent, const std::string& newName);
+  Status checkAttrPolicy(const InodeInfo& info, const SetAttrRequest& request);
+  std::string syncStateOf(const InodeInfo& info);
+  // UploadEvents
+  void stored(DirtyKey key, const Node& node, bool clean) override;
+  void becameConflictCopy(DirtyKey key, const std::string& previousNode,
+                          const std::string& previousName) override;
   Result<EntryReply> createWorkspace(const std::string& name);
   void scheduleReadAhead(const std::shared_ptr<FileHandle>& handle, uint64_t from, uint64_t to);
   // Claims up to `count` blocks from `first` and queues their fetch as one run; returns the
@@ -102,6 +153,8 @@ class FileSystem {
   uint64_t submitRun(const FileVersion& file, uint64_t first, uint64_t count);
   void prefetchSiblings(const InodeInfo& info);
   void invalidateKernel(InodeId ino, bool entryToo);
+  // An activity key for a node this mount just uploaded, still at the version uploaded.
+  bool isEchoOfOwnUpload(const std::string& workspaceId, const InodeInfo& info);
 
   RemoteStore& remote_;
   ContentCache& cache_;
@@ -125,10 +178,15 @@ class FileSystem {
   FolderScanTracker folderScans_;
   std::unique_ptr<KernelNotifier> notifier_;
   std::unique_ptr<ChangeWatcher> watcher_;
+  DirtyStore* dirty_;
+  std::unique_ptr<WriteBack> writeBack_;  // null without a DirtyStore
+  std::unique_ptr<Uploader> uploader_;
 
-  // Leaf lock: the version each inode was last opened at (keep_cache).
+  // Leaf lock: the version each inode was last opened at (keep_cache), and the version this
+  // mount last uploaded for it (told apart from remote changes in the activity feed).
   mutable std::mutex openedMu_;
   std::unordered_map<InodeId, std::string> lastOpenedVersion_;
+  std::unordered_map<InodeId, std::string> ownUploads_;
 };
 
 }  // namespace fastio::fs

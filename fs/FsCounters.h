@@ -24,6 +24,15 @@ struct FsCounters {
   std::atomic<uint64_t> searches{0};
   std::atomic<uint64_t> asks{0};
   std::atomic<uint64_t> invalidations{0};
+  std::atomic<uint64_t> writes{0};
+  std::atomic<uint64_t> bytesWritten{0};
+  std::atomic<uint64_t> dirtyWaits{0};       // writes that waited for the dirty budget
+  std::atomic<uint64_t> uploadsStored{0};
+  std::atomic<uint64_t> uploadBytesStored{0};
+  std::atomic<uint64_t> uploadFailures{0};
+  std::atomic<uint64_t> uploadConflicts{0};  // conflict copies made
+  std::atomic<uint64_t> uploadsAdopted{0};   // content found already stored (after a crash)
+  std::atomic<uint64_t> uploadsSkipped{0};   // renamed or deleted before they started
 
   std::vector<std::pair<std::string, uint64_t>> snapshot() const {
     return {
@@ -41,6 +50,15 @@ struct FsCounters {
         {"searches", searches.load()},
         {"asks", asks.load()},
         {"invalidations", invalidations.load()},
+        {"writes", writes.load()},
+        {"bytes_written", bytesWritten.load()},
+        {"dirty_waits", dirtyWaits.load()},
+        {"uploads_stored", uploadsStored.load()},
+        {"upload_bytes_stored", uploadBytesStored.load()},
+        {"upload_failures", uploadFailures.load()},
+        {"upload_conflicts", uploadConflicts.load()},
+        {"uploads_adopted", uploadsAdopted.load()},
+        {"uploads_skipped", uploadsSkipped.load()},
     };
   }
 };

@@ -30,6 +30,15 @@ struct FsOptions {
   uint64_t readAheadRunBytes = 4ull << 20;  // read-ahead fetched per request
   uint32_t folderReadAheadFiles = 32;       // next files fetched ahead in a folder scan; 0: off
 
+  // Write-back (docs/SEMANTICS.md "Writes").
+  Duration uploadDelay = std::chrono::seconds(2);  // idle time after the last change or close
+  uint32_t uploadThreads = 8;                      // files uploading at once
+  uint64_t dirtyLimitBytes = 2ull << 30;           // staged dirty bytes; writes wait above it
+  Duration dirtyWait = std::chrono::seconds(30);   // ... this long, then fail with ENOSPC
+  bool syncUpload = false;                         // fsync waits until the upload is stored
+  uint64_t maxFileSizeBytes = 0;                   // 0 = the server's limit is unknown
+  std::string hostName;                            // in conflict copy names
+
   bool watchChanges = true;  // one activity long-poll per workspace
   int activityWaitSeconds = 20;
 

@@ -57,6 +57,34 @@ struct OpenReply {
   bool directIo = false;   // generated content whose size is not known in advance
 };
 
+// What open() and create() are asked for, from the open flags.
+struct OpenFlags {
+  bool write = false;
+  bool truncate = false;   // O_TRUNC
+  bool append = false;     // O_APPEND
+  bool exclusive = false;  // O_EXCL (create)
+};
+
+// Fields setattr changes; unset ones stay.
+struct SetAttrRequest {
+  std::optional<uint64_t> size;
+  std::optional<WallTime> mtime;
+  bool atime = false;  // accepted and not kept
+  std::optional<uint32_t> mode;
+  std::optional<uint32_t> uid;
+  std::optional<uint32_t> gid;
+  uint64_t handle = 0;  // the open file it came through, 0 if none
+};
+
+struct CreateReply {
+  EntryReply entry;
+  OpenReply open;
+};
+
+// rename(2) flags, as Linux numbers them.
+inline constexpr unsigned kRenameNoReplace = 1;
+inline constexpr unsigned kRenameExchange = 2;
+
 struct FsStats {
   uint64_t blockSize = 0;
   uint64_t blocks = 0;

@@ -151,18 +151,21 @@ void InodeTable::unpin(InodeId ino) {
   releaseIfUnusedLocked(it);
 }
 
-void InodeTable::rekey(InodeId ino, const std::string& newKey, const std::string& nodeId) {
+void InodeTable::rekey(InodeId ino, const std::string& newKey, const std::string& nodeId,
+                       uint64_t dirtyKey) {
   std::lock_guard lock(mu_);
   auto it = slots_.find(ino);
   if (it != slots_.end()) {
     if (it->second.key == newKey) {
       it->second.info.nodeId = nodeId;
+      it->second.info.dirtyKey = dirtyKey;
       return;
     }
     auto old = byKey_.find(it->second.key);
     if (old != byKey_.end() && old->second == ino) byKey_.erase(old);
     it->second.key = newKey;
     it->second.info.nodeId = nodeId;
+    it->second.info.dirtyKey = dirtyKey;
   } else {
     // No slot (forgotten, unpinned): only the key moves.
     for (auto k = byKey_.begin(); k != byKey_.end(); ++k) {

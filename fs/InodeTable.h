@@ -51,6 +51,7 @@ struct InodeInfo {
   std::string nodeId;       // remote node id ("root" for a workspace); empty for virtual and
                             // for a local file not uploaded yet
   std::string payload;      // the query / question / hit target for virtual inodes
+  uint64_t dirtyKey = 0;    // journal key of a local file not uploaded yet (key localKey())
   uint64_t lookupCount = 0;
 };
 
@@ -77,7 +78,8 @@ class InodeTable {
   void unpin(InodeId ino);
   // Gives ino a new identity key (and node id, possibly empty). An inode that held newKey
   // before loses it (it keeps its number and slot, but the key no longer finds it).
-  void rekey(InodeId ino, const std::string& newKey, const std::string& nodeId);
+  void rekey(InodeId ino, const std::string& newKey, const std::string& nodeId,
+             uint64_t dirtyKey = 0);
   // Creates (or finds) the slot for key without a kernel reference, as numberFor does, and
   // returns its info.
   InodeInfo ensure(const std::string& key, const InodeInfo& info);

@@ -1,5 +1,6 @@
 #include "fs/LmdbCacheAdapters.h"
 
+#include "common/FaultPoints.h"
 #include "common/Log.h"
 #include "fs/NameSanitizer.h"
 #include "fs/VirtualNames.h"
@@ -50,6 +51,7 @@ bool LmdbContentCache::contains(const ContentKey& key) {
 }
 
 Status LmdbContentCache::put(const ContentKey& key, std::string_view data) {
+  FASTIO_TRY(faults::hit("block_cache.insert"));
   return blocks_.put(blockKey(key), data);
 }
 
@@ -196,6 +198,184 @@ std::optional<std::string> LmdbMetadataBackup::loadAnswer(bool isAsk,
   auto got = metadata_.answer(kind, workspaceId, query);
   if (!got.ok() || !got->has_value()) return std::nullopt;
   return (*got)->payload;
+}
+
+// ---------------------------------------------------------------- LmdbDirtyStore
+
+namespace {
+
+cache::Durability toJournal(Durability level) {
+  return level == Durability::kPower ? cache::Durability::kPower : cache::Durability::kProcess;
+}
+
+DirtyReadPlan fromJournal(const cache::ReadPlan& plan) {
+  DirtyReadPlan out;
+  out.length = plan.length;
+  out.fromBase.reserve(plan.fromBase.size());
+  for (const cache::ByteRange& r : plan.fromBase) out.fromBase.push_back({r.offset, r.length});
+  return out;
+}
+
+DirtyUpload fromJournal(const cache::UploadSnapshot& u) {
+  DirtyUpload out;
+  out.generation = u.generation;
+  out.size = u.size;
+  out.baseNodeId = u.baseNodeId;
+  out.baseVersion = u.baseVersion;
+  out.targetNodeId = u.targetNodeId;
+  out.targetVersion = u.targetVersion;
+  out.parentId = u.parentId;
+  out.name = u.name;
+  out.sessionId = u.sessionId;
+  out.chunkSize = u.chunkSize;
+  out.ackedChunks = u.ackedChunks;
+  return out;
+}
+
+std::span<std::byte> bytesOf(std::span<char> out) {
+  return std::span<std::byte>(reinterpret_cast<std::byte*>(out.data()), out.size());
+}
+
+}  // namespace
+
+DirtyFile LmdbDirtyStore::fromJournal(const cache::DirtyFileState& st) {
+  DirtyFile f;
+  f.key = st.key;
+  f.workspaceId = st.workspaceId;
+  f.meta.parentId = st.parentId;
+  f.meta.name = st.name;
+  f.meta.targetNodeId = st.targetNodeId;
+  f.meta.targetVersion = st.targetVersion;
+  f.meta.trashAfterUpload = st.trashAfterUpload;
+  f.meta.unlinked = st.unlinked;
+  f.meta.mtimeNs = st.mtimeNs;
+  f.baseNodeId = st.baseNodeId;
+  f.baseVersion = st.baseVersion;
+  f.baseSize = st.baseSize;
+  f.size = st.size;
+  f.generation = st.generation;
+  f.dirtyBytes = st.dirtyBytes();
+  if (st.upload) f.upload = fs::fromJournal(*st.upload);
+  f.attempts = st.attempts;
+  f.lastError = st.lastError;
+  f.modifiedAtNs = st.modifiedAtNs;
+  f.syncError = st.syncError;
+  return f;
+}
+
+Result<DirtyKey> LmdbDirtyStore::begin(const NewDirty& file) {
+  cache::NewDirtyFile n;
+  n.workspaceId = file.workspaceId;
+  n.parentId = file.parentId;
+  n.name = file.name;
+  n.baseNodeId = file.baseNodeId;
+  n.baseVersion = file.baseVersion;
+  n.baseSize = file.baseSize;
+  auto key = journal_.begin(n);
+  if (!key.ok()) return key.error();
+  if (file.targetNodeId != file.baseNodeId || file.targetVersion != file.baseVersion) {
+    FASTIO_TRY(journal_.amend(*key, [&](cache::DirtyFileState& st) -> Status {
+      st.targetNodeId = file.targetNodeId;
+      st.targetVersion = file.targetVersion;
+      return okStatus();
+    }));
+  }
+  return *key;
+}
+
+Status LmdbDirtyStore::write(DirtyKey key, uint64_t offset, std::string_view data) {
+  return journal_.write(
+      key, offset,
+      std::span<const std::byte>(reinterpret_cast<const std::byte*>(data.data()), data.size()));
+}
+
+Status LmdbDirtyStore::truncate(DirtyKey key, uint64_t size) {
+  return journal_.truncate(key, size);
+}
+
+Status LmdbDirtyStore::amend(DirtyKey key, const std::function<void(DirtyMeta&)>& change) {
+  return journal_.amend(key, [&](cache::DirtyFileState& st) -> Status {
+    DirtyMeta m{st.parentId,      st.name,     st.targetNodeId, st.targetVersion,
+                st.trashAfterUpload, st.unlinked, st.mtimeNs};
+    change(m);
+    st.parentId = std::move(m.parentId);
+    st.name = std::move(m.name);
+    st.targetNodeId = std::move(m.targetNodeId);
+    st.targetVersion = std::move(m.targetVersion);
+    st.trashAfterUpload = std::move(m.trashAfterUpload);
+    st.unlinked = m.unlinked;
+    st.mtimeNs = m.mtimeNs;
+    return okStatus();
+  });
+}
+
+Result<DirtyReadPlan> LmdbDirtyStore::read(DirtyKey key, uint64_t offset, std::span<char> out) {
+  auto plan = journal_.read(key, offset, bytesOf(out));
+  if (!plan.ok()) return plan.error();
+  return fs::fromJournal(*plan);
+}
+
+Status LmdbDirtyStore::sync(DirtyKey key, Durability level) {
+  return journal_.sync(key, toJournal(level));
+}
+
+Status LmdbDirtyStore::syncAll(Durability level) {
+  return journal_.syncAll(toJournal(level));
+}
+
+Status LmdbDirtyStore::checkpoint() {
+  return journal_.checkpoint();
+}
+
+Result<DirtyFile> LmdbDirtyStore::state(DirtyKey key) {
+  auto st = journal_.state(key);
+  if (!st.ok()) return st.error();
+  return fromJournal(*st);
+}
+
+std::vector<DirtyFile> LmdbDirtyStore::list() {
+  std::vector<DirtyFile> out;
+  for (const cache::DirtyFileState& st : journal_.list()) out.push_back(fromJournal(st));
+  return out;
+}
+
+uint64_t LmdbDirtyStore::footprintBytes() const {
+  return journal_.footprintBytes();
+}
+
+Result<DirtyUpload> LmdbDirtyStore::beginUpload(DirtyKey key) {
+  auto u = journal_.beginUpload(key);
+  if (!u.ok()) return u.error();
+  return fs::fromJournal(*u);
+}
+
+Result<DirtyReadPlan> LmdbDirtyStore::readSnapshot(DirtyKey key, uint64_t offset,
+                                                   std::span<char> out) {
+  auto plan = journal_.readSnapshot(key, offset, bytesOf(out));
+  if (!plan.ok()) return plan.error();
+  return fs::fromJournal(*plan);
+}
+
+Status LmdbDirtyStore::setUploadSession(DirtyKey key, const std::string& sessionId,
+                                        uint64_t chunkSize) {
+  return journal_.setUploadSession(key, sessionId, chunkSize);
+}
+
+Status LmdbDirtyStore::ackChunk(DirtyKey key, uint32_t order) {
+  return journal_.ackChunk(key, order);
+}
+
+Status LmdbDirtyStore::recordFailure(DirtyKey key, const std::string& message, bool keepSession) {
+  return journal_.recordFailure(key, message, keepSession);
+}
+
+Result<bool> LmdbDirtyStore::completeUpload(DirtyKey key, const std::string& nodeId,
+                                            const std::string& version) {
+  return journal_.completeUpload(key, nodeId, version);
+}
+
+Status LmdbDirtyStore::discard(DirtyKey key) {
+  return journal_.discard(key);
 }
 
 }  // namespace fastio::fs

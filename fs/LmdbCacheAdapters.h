@@ -1,12 +1,15 @@
 #pragma once
 // Adapters from the cache layer's LMDB classes to the small interfaces the core uses:
-// LmdbContentCache (cache::BlockCache as a ContentCache) and LmdbMetadataBackup
-// (cache::MetadataCache as a MetadataBackup). cache/ cannot see client/ types, so the node and
+// LmdbContentCache (cache::BlockCache as a ContentCache), LmdbMetadataBackup
+// (cache::MetadataCache as a MetadataBackup) and LmdbDirtyStore (cache::DirtyJournal as a
+// DirtyStore). cache/ cannot see client/ types, so the node and
 // workspace conversions live here.
 
 #include "cache/BlockCache.h"
+#include "cache/DirtyJournal.h"
 #include "cache/MetadataCache.h"
 #include "fs/ContentCache.h"
+#include "fs/DirtyStore.h"
 #include "fs/MetadataBackup.h"
 
 namespace fastio::fs {
@@ -46,6 +49,36 @@ class LmdbMetadataBackup final : public MetadataBackup {
 
  private:
   cache::MetadataCache& metadata_;
+};
+
+class LmdbDirtyStore final : public DirtyStore {
+ public:
+  explicit LmdbDirtyStore(cache::DirtyJournal& journal) : journal_(journal) {}
+  Result<DirtyKey> begin(const NewDirty& file) override;
+  Status write(DirtyKey key, uint64_t offset, std::string_view data) override;
+  Status truncate(DirtyKey key, uint64_t size) override;
+  Status amend(DirtyKey key, const std::function<void(DirtyMeta&)>& change) override;
+  Result<DirtyReadPlan> read(DirtyKey key, uint64_t offset, std::span<char> out) override;
+  Status sync(DirtyKey key, Durability level) override;
+  Status syncAll(Durability level) override;
+  Status checkpoint() override;
+  Result<DirtyFile> state(DirtyKey key) override;
+  std::vector<DirtyFile> list() override;
+  uint64_t footprintBytes() const override;
+  Result<DirtyUpload> beginUpload(DirtyKey key) override;
+  Result<DirtyReadPlan> readSnapshot(DirtyKey key, uint64_t offset, std::span<char> out) override;
+  Status setUploadSession(DirtyKey key, const std::string& sessionId,
+                          uint64_t chunkSize) override;
+  Status ackChunk(DirtyKey key, uint32_t order) override;
+  Status recordFailure(DirtyKey key, const std::string& message, bool keepSession) override;
+  Result<bool> completeUpload(DirtyKey key, const std::string& nodeId,
+                              const std::string& version) override;
+  Status discard(DirtyKey key) override;
+
+  static DirtyFile fromJournal(const cache::DirtyFileState& state);
+
+ private:
+  cache::DirtyJournal& journal_;
 };
 
 }  // namespace fastio::fs

@@ -34,6 +34,10 @@ class LocalChanges {
   virtual std::optional<LocalAttrs> attrsOf(InodeId ino) = 0;
   // A remote node that must not be shown.
   virtual bool hides(const std::string& workspaceId, const std::string& nodeId) = 0;
+  // A listing of the folder fetched at `fetchedAt` is now in use: local entries it makes
+  // redundant (files stored before it) can go.
+  virtual void listingFetched(const std::string& workspaceId, const std::string& folderId,
+                              SteadyTime fetchedAt) = 0;
 };
 
 }  // namespace fastio::fs

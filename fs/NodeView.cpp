@@ -125,6 +125,7 @@ void NodeView::remember(InodeId ino, const std::string& workspaceId, const Node&
 void NodeView::forgetNode(InodeId ino) {
   std::lock_guard lock(mu_);
   records_.erase(ino);
+  mtimes_.erase(ino);
 }
 
 void NodeView::markStale(InodeId ino) {
@@ -198,11 +199,18 @@ Attributes NodeView::attrFor(const InodeInfo& info, const Node* node) const {
   a.gid = options_.gid;
   a.blockSize = options_.blockSize;
   const uint32_t writeMask = options_.readOnly ? 0555u : 0777u;
+  auto overridden = [&](const std::string& version) -> std::optional<WallTime> {
+    std::lock_guard lock(mu_);
+    auto it = mtimes_.find(info.ino);
+    if (it == mtimes_.end() || it->second.version != version) return std::nullopt;
+    return it->second.mtime;
+  };
   if (isDirectoryKind(info.kind)) {
     a.mode = S_IFDIR | (0777u & ~options_.umask & writeMask);
     a.nlink = 2;
     a.mtime = node ? node->modified : startedWall_;
     if (node && node->modified == WallTime{}) a.mtime = startedWall_;
+    if (auto m = overridden("")) a.mtime = *m;
     a.ctime = a.mtime;
     return a;
   }
@@ -210,12 +218,18 @@ Attributes NodeView::attrFor(const InodeInfo& info, const Node* node) const {
   if (node != nullptr) {
     a.size = node->size;
     a.mtime = node->modified == WallTime{} ? node->created : node->modified;
+    if (auto m = overridden(node->version)) a.mtime = *m;
   } else {
     a.mtime = startedWall_;
   }
   a.ctime = a.mtime;
   overlay(a);
   return a;
+}
+
+void NodeView::overrideMtime(InodeId ino, const std::string& version, WallTime mtime) {
+  std::lock_guard lock(mu_);
+  mtimes_[ino] = MtimeOverride{version, mtime};
 }
 
 void NodeView::overlay(Attributes& a) const {
@@ -298,20 +312,54 @@ Result<EntryReply> NodeView::lookupWorkspace(const std::string& name) {
   return entryFor(InodeTable::workspaceKey(ws.id), info, nullptr);
 }
 
-Result<EntryReply> NodeView::lookupChild(const InodeInfo& parent, const std::string& name) {
-  if (local_ != nullptr) {
-    for (const LocalFile& f : local_->filesIn(parent, folderIdOf(parent))) {
-      if (f.info.name == name) return localEntry(f);
-    }
+std::vector<LocalFile> NodeView::localFilesIn(const InodeInfo& dir, const FolderListing* listing) {
+  if (local_ == nullptr) return {};
+  const std::string folderId = folderIdOf(dir);
+  if (listing != nullptr && !listing->stale) {
+    local_->listingFetched(dir.workspaceId, folderId, listing->fetchedAt);
   }
+  std::vector<LocalFile> files = local_->filesIn(dir, folderId);
+  if (listing != nullptr) {
+    // A file stored a moment ago is listed by the server now: show the server's entry.
+    std::erase_if(files, [&](const LocalFile& f) {
+      return !f.info.nodeId.empty() && listing->byNodeId.count(f.info.nodeId) != 0;
+    });
+  }
+  return files;
+}
+
+Result<std::optional<NodeView::Child>> NodeView::findChild(const InodeInfo& parent,
+                                                           const std::string& name) {
   auto listing = folders_.get(parent.workspaceId, folderIdOf(parent));
+  // Local files answer even when the listing cannot be had (offline, never listed).
+  for (LocalFile& f : localFilesIn(parent, listing.ok() ? listing->get() : nullptr)) {
+    if (f.info.name != name) continue;
+    Child c;
+    c.key = f.key;
+    c.info = f.info;
+    c.info.ino = inodes_.numberFor(c.key, c.info);
+    c.local = std::move(f);
+    return std::optional<Child>(std::move(c));
+  }
   if (!listing.ok()) return listing.error();
   const Node* node = (*listing)->find(name);
   if (node == nullptr || (local_ != nullptr && local_->hides(parent.workspaceId, node->id))) {
-    return makeError(ErrorCode::kNotFound, "no entry named " + name);
+    return std::optional<Child>();
   }
-  InodeInfo info = childInfo(parent, *node, name);
-  return entryFor(InodeTable::nodeKey(parent.workspaceId, node->id), info, node);
+  Child c;
+  c.key = InodeTable::nodeKey(parent.workspaceId, node->id);
+  c.info = childInfo(parent, *node, name);
+  c.info.ino = inodes_.numberFor(c.key, c.info);
+  c.node = *node;
+  return std::optional<Child>(std::move(c));
+}
+
+Result<EntryReply> NodeView::lookupChild(const InodeInfo& parent, const std::string& name) {
+  auto child = findChild(parent, name);
+  if (!child.ok()) return child.error();
+  if (!*child) return makeError(ErrorCode::kNotFound, "no entry named " + name);
+  if ((*child)->local) return localEntry(*(*child)->local);
+  return entryFor((*child)->key, (*child)->info, &*(*child)->node);
 }
 
 Result<std::vector<DirEntry>> NodeView::listRoot() {
@@ -339,8 +387,7 @@ Result<std::vector<DirEntry>> NodeView::listRoot() {
 Result<std::vector<DirEntry>> NodeView::listFolder(const InodeInfo& dir) {
   auto listing = folders_.get(dir.workspaceId, folderIdOf(dir));
   if (!listing.ok()) return listing.error();
-  std::vector<LocalFile> locals;
-  if (local_ != nullptr) locals = local_->filesIn(dir, folderIdOf(dir));
+  std::vector<LocalFile> locals = localFilesIn(dir, listing->get());
   std::unordered_set<std::string> localNames;
   for (const LocalFile& f : locals) localNames.insert(f.info.name);
   std::vector<DirEntry> out;

@@ -47,6 +47,15 @@ class NodeView {
   void dropWorkspaces();
   size_t workspaceCount() const;
 
+  // A child by name without taking a kernel reference: a local file or a remote node.
+  struct Child {
+    std::string key;
+    InodeInfo info;  // with its inode number
+    std::optional<Node> node;
+    std::optional<LocalFile> local;
+  };
+  Result<std::optional<Child>> findChild(const InodeInfo& parent, const std::string& name);
+
   Result<EntryReply> lookupWorkspace(const std::string& name);
   Result<EntryReply> lookupChild(const InodeInfo& parent, const std::string& name);
   Result<std::vector<DirEntry>> listRoot();
@@ -65,6 +74,8 @@ class NodeView {
   void markWorkspaceStale(const std::string& workspaceId);
 
   Attributes attrFor(const InodeInfo& info, const Node* node) const;
+  // An mtime set by utimens on a clean file or folder: shown while the node keeps `version`.
+  void overrideMtime(InodeId ino, const std::string& version, WallTime mtime);
   Result<AttrReply> getattr(const InodeInfo& info);
 
   static std::string folderIdOf(const InodeInfo& info);
@@ -78,6 +89,7 @@ class NodeView {
     bool stale = false;
   };
   Result<WorkspaceListPtr> fetchWorkspaces();
+  std::vector<LocalFile> localFilesIn(const InodeInfo& dir, const FolderListing* listing);
   void overlay(Attributes& a) const;
 
   RemoteStore& remote_;
@@ -94,6 +106,11 @@ class NodeView {
   mutable std::mutex mu_;  // leaf: workspaces_ and records_
   WorkspaceListPtr workspaces_;
   std::unordered_map<InodeId, NodeRecord> records_;
+  struct MtimeOverride {
+    std::string version;
+    WallTime mtime{};
+  };
+  std::unordered_map<InodeId, MtimeOverride> mtimes_;
   SingleFlight<int, WorkspaceListPtr> workspaceFlight_;
 };
 

@@ -37,12 +37,32 @@ std::string renderStatusText(const StatusSnapshot& s) {
   out += "cache:      " + humanBytes(s.cacheBytesUsed);
   if (s.cacheBytesLimit != 0) out += " of " + humanBytes(s.cacheBytesLimit);
   out += "\n";
-  out += "uploads:    " + std::to_string(s.uploadsQueued) + " queued, " +
-         std::to_string(s.uploadsInFlight) + " in flight";
+  out += "uploads:    " + std::to_string(s.uploadsQueued) + " pending (" +
+         humanBytes(s.uploadBytesPending) + " staged";
+  if (s.dirtyLimitBytes != 0) out += " of " + humanBytes(s.dirtyLimitBytes) + " allowed";
+  out += "), " + std::to_string(s.uploadsInFlight) + " in flight";
   if (s.uploadBytesTotal != 0) {
-    out += ", " + humanBytes(s.uploadBytesDone) + " of " + humanBytes(s.uploadBytesTotal);
+    out += " (" + humanBytes(s.uploadBytesDone) + " of " + humanBytes(s.uploadBytesTotal);
+    if (s.uploadBytesPerSecond > 0) {
+      const double left = static_cast<double>(s.uploadBytesTotal - std::min(s.uploadBytesDone,
+                                                                            s.uploadBytesTotal));
+      out += ", " + humanBytes(static_cast<uint64_t>(s.uploadBytesPerSecond)) + "/s, ETA " +
+             std::to_string(static_cast<uint64_t>(left / s.uploadBytesPerSecond)) + " s";
+    }
+    out += ")";
   }
   out += "\n";
+  out += "stored:     " + std::to_string(s.uploadsStored) + " files, " +
+         humanBytes(s.uploadBytesStored) + "\n";
+  if (s.uploadConflicts != 0) {
+    out += "conflicts:  " + std::to_string(s.uploadConflicts) +
+           " (local versions kept as \"(conflict ...)\" copies)\n";
+  }
+  if (s.uploadsParked != 0) {
+    out += "failed:     " + std::to_string(s.uploadsParked) +
+           " upload(s) stopped, kept locally:\n";
+    for (const auto& e : s.uploadErrors) out += "  " + oneLine(e, 300) + "\n";
+  }
   if (!s.recentErrors.empty()) {
     out += "\nrecent errors:\n";
     for (const auto& e : s.recentErrors) out += "  " + oneLine(e, 300) + "\n";
@@ -62,9 +82,17 @@ std::string renderStatsJson(const StatusSnapshot& s) {
   doc["inodes"] = s.inodes;
   doc["cache"] = {{"bytes_used", s.cacheBytesUsed}, {"bytes_limit", s.cacheBytesLimit}};
   doc["uploads"] = {{"queued", s.uploadsQueued},
+                    {"bytes_pending", s.uploadBytesPending},
                     {"in_flight", s.uploadsInFlight},
                     {"bytes_done", s.uploadBytesDone},
-                    {"bytes_total", s.uploadBytesTotal}};
+                    {"bytes_total", s.uploadBytesTotal},
+                    {"stored", s.uploadsStored},
+                    {"bytes_stored", s.uploadBytesStored},
+                    {"bytes_per_second", s.uploadBytesPerSecond},
+                    {"failed", s.uploadsParked},
+                    {"conflicts", s.uploadConflicts},
+                    {"dirty_limit_bytes", s.dirtyLimitBytes},
+                    {"errors", s.uploadErrors}};
   auto& counters = doc["counters"] = nlohmann::json::object();
   for (const auto& [name, value] : s.counters) counters[name] = value;
   doc["recent_errors"] = s.recentErrors;
@@ -87,6 +115,9 @@ std::string renderPrometheusMetrics(const StatusSnapshot& s) {
   gauge("cache_bytes_limit", "configured block cache limit in bytes", s.cacheBytesLimit);
   gauge("uploads_queued", "uploads waiting to start", s.uploadsQueued);
   gauge("uploads_in_flight", "uploads running", s.uploadsInFlight);
+  gauge("upload_bytes_pending", "dirty bytes staged locally, not stored yet",
+        s.uploadBytesPending);
+  gauge("uploads_failed", "uploads stopped by a permanent error (kept locally)", s.uploadsParked);
   for (const auto& [name, value] : s.counters) {
     out += "# TYPE fastiofs_" + name + "_total counter\n";
     out += "fastiofs_" + name + "_total " + std::to_string(value) + "\n";

@@ -20,11 +20,19 @@ struct StatusSnapshot {
   uint64_t inodes = 0;
   uint64_t cacheBytesUsed = 0;
   uint64_t cacheBytesLimit = 0;
-  // Uploads (filled in by the write-back side once it exists; zero on a read-only mount).
-  uint64_t uploadsQueued = 0;
+  // The upload queue (zero on a mount without write-back).
+  uint64_t uploadsQueued = 0;     // files waiting for their idle delay or a worker
+  uint64_t uploadBytesPending = 0;  // dirty bytes staged locally, not stored yet
   uint64_t uploadsInFlight = 0;
-  uint64_t uploadBytesDone = 0;
+  uint64_t uploadBytesDone = 0;   // of the uploads in flight
   uint64_t uploadBytesTotal = 0;
+  uint64_t uploadsStored = 0;     // since the mount
+  uint64_t uploadBytesStored = 0;
+  double uploadBytesPerSecond = 0;
+  uint64_t uploadsParked = 0;     // stopped by a permanent error, kept locally
+  uint64_t uploadConflicts = 0;
+  uint64_t dirtyLimitBytes = 0;
+  std::vector<std::string> uploadErrors;  // "file: reason" of parked uploads
   // name → value; counters only ever grow. Names are snake_case.
   std::vector<std::pair<std::string, uint64_t>> counters;
   std::vector<std::string> recentErrors;  // newest last, one line each

@@ -26,6 +26,8 @@
 #include "common/Log.h"
 #include "fs/FileSystem.h"
 #include "fs/LmdbCacheAdapters.h"
+#include "fs/cli/DaemonSignals.h"
+#include "fs/cli/QueueWatch.h"
 #include "fs/fuse/FuseAdapter.h"
 
 namespace fastio::cli {
@@ -88,6 +90,24 @@ std::string mountTypeAt(const std::string& path) {
   return "";
 }
 
+// Runs fusermount3 with args; true when it exited 0.
+bool runFusermount(const std::vector<std::string>& args) {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    std::vector<char*> argv;
+    std::string program = "fusermount3";
+    argv.push_back(program.data());
+    std::vector<std::string> copy = args;
+    for (std::string& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execvp("fusermount3", argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  return child > 0 && ::waitpid(child, &status, 0) >= 0 && WIFEXITED(status) &&
+         WEXITSTATUS(status) == 0;
+}
+
 std::string absolutePath(const std::string& p) {
   std::error_code ec;
   auto abs = std::filesystem::absolute(p, ec);
@@ -107,6 +127,64 @@ std::string describeStartFailure(const Error& e) {
     default:
       return e.describe();
   }
+}
+
+std::string hostName() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+std::string drainFileOf(const std::string& cacheDir) {
+  return cacheDir + "/drain.json";
+}
+
+// Another daemon holds the cache directory: say whether it is still uploading after its
+// unmount (it writes drain.json while it does).
+std::string describeBusyCache(const std::string& cacheDir, const Error& error) {
+  std::string message = error.message;
+  std::ifstream in(drainFileOf(cacheDir));
+  if (in) {
+    auto doc = nlohmann::json::parse(in, nullptr, false);
+    if (!doc.is_discarded() && doc.is_object()) {
+      message = error.message + "; that daemon (pid " + std::to_string(doc.value("pid", 0)) +
+                ") is still uploading " + std::to_string(doc.value("files", uint64_t{0})) +
+                " file(s) after its unmount. Wait for it, or stop it with kill -USR2 (what "
+                "is left stays in the journal and resumes at the next mount)";
+    }
+  }
+  return message;
+}
+
+// After the unmount (or SIGTERM): upload what is pending, up to drain_timeout. What is left
+// stays in the journal and resumes at the next mount.
+void drainUploads(fs::FileSystem& filesystem, const MountSettings& s, DaemonSignals& signals) {
+  filesystem.uploadNow();
+  const auto until = std::chrono::steady_clock::now() + s.drainTimeout;
+  auto lastLog = std::chrono::steady_clock::now();
+  bool announced = false;
+  for (;;) {
+    const fs::UploadQueueStats q = filesystem.uploadStats();
+    const uint64_t left = q.filesPending + q.filesInFlight;
+    if (left == 0) break;
+    const auto now = std::chrono::steady_clock::now();
+    if (signals.stopDrainRequested() || now >= until) {
+      FASTIO_LOG_WARN("{} file(s) not uploaded yet; they stay in the journal and resume at the "
+                      "next mount",
+                      left);
+      break;
+    }
+    if (!announced || now - lastLog >= std::chrono::seconds(10)) {
+      FASTIO_LOG_INFO("draining: {} file(s) to upload", left);
+      announced = true;
+      lastLog = now;
+    }
+    std::ofstream(drainFileOf(s.cacheDir))
+        << nlohmann::json{{"pid", ::getpid()}, {"files", left}}.dump() << "\n";
+    filesystem.waitForUploads(now + std::chrono::seconds(1));
+  }
+  std::error_code ec;
+  std::filesystem::remove(drainFileOf(s.cacheDir), ec);
 }
 
 // Everything after the fork (or in the foreground): LMDB, the HTTP client and the FUSE
@@ -129,10 +207,11 @@ int serveMount(MountSettings s, ReadyChannel ready) {
   cache::LocalCacheOptions cacheOptions;
   cacheOptions.dir = s.cacheDir;
   cacheOptions.cacheSizeBytes = s.cacheSizeBytes;
+  cacheOptions.dirtyLimitBytes = s.dirtyLimitBytes;
   auto localCache = cache::LocalCache::open(cacheOptions, RealClock::instance());
   if (!localCache.ok()) {
     if (localCache.error().code == ErrorCode::kExists) {
-      return failWith("cache directory " + s.cacheDir + " is in use by another mount");
+      return failWith(describeBusyCache(s.cacheDir, localCache.error()));
     }
     return failWith("cannot open the cache directory " + s.cacheDir + ": " +
                     localCache.error().describe());
@@ -154,11 +233,15 @@ int serveMount(MountSettings s, ReadyChannel ready) {
   fs::FsOptions options = s.fs;
   options.blockSize = (*localCache)->blocks().blockSize();
   options.cacheSizeBytes = s.cacheSizeBytes;
+  options.dirtyLimitBytes = (*localCache)->dirtyLimitBytes();
+  options.hostName = hostName();
   if (auto url = http::resolveApiUrl(s.apiUrl); url.ok()) options.apiUrl = redactSecrets(*url);
 
   fs::LmdbContentCache content((*localCache)->blocks());
   fs::LmdbMetadataBackup backup((*localCache)->metadata());
-  fs::FileSystem filesystem((*client)->store(), content, &backup, options);
+  fs::LmdbDirtyStore dirty((*localCache)->journal());
+  fs::FileSystem filesystem((*client)->store(), content, &backup, options, RealClock::instance(),
+                            &dirty);
 
   fuse::FuseMountConfig fuseConfig;
   fuseConfig.mountpoint = s.mountpoint;
@@ -191,38 +274,24 @@ int serveMount(MountSettings s, ReadyChannel ready) {
     std::cerr << "fastiofs: server unreachable; mounted offline from the cache" << std::endl;
   }
 
-  // The clean cache commits without fsync; flush it now and then, and at the end.
-  std::mutex flushMu;
-  std::condition_variable flushCv;
-  bool done = false;
-  std::thread flusher([&] {
-    std::unique_lock lock(flushMu);
-    while (!flushCv.wait_for(lock, std::chrono::seconds(30), [&] { return done; })) {
-      lock.unlock();
-      if (Status f = (*localCache)->flush(); !f.ok()) {
-        FASTIO_LOG_WARN("cache flush failed: {}", f.error().describe());
-      }
-      (void)(*localCache)->refreshBudget();
-      lock.lock();
-    }
-  });
+  // Flushes the clean cache (it commits without fsync), refreshes the block budget, purges
+  // expired answers and folds the journal's write-ahead log, every few seconds.
+  (*localCache)->startMaintenance(std::chrono::seconds(5));
+  DaemonSignals signals([&filesystem] { filesystem.uploadNow(); });
 
   Status served = adapter.run();
   FASTIO_LOG_INFO("unmounting {}", s.mountpoint);
   adapter.unmount();
-  {
-    std::lock_guard lock(flushMu);
-    done = true;
-  }
-  flushCv.notify_all();
-  flusher.join();
-  if (Status f = (*localCache)->flush(); !f.ok()) {
+  drainUploads(filesystem, s, signals);
+  filesystem.stopUploads();
+  (*localCache)->stopMaintenance();
+  if (Status f = (*localCache)->maintain(); !f.ok()) {
     FASTIO_LOG_WARN("cache flush failed: {}", f.error().describe());
   }
   if (!served.ok()) FASTIO_LOG_ERROR("{}", served.error().describe());
   spdlog::default_logger()->flush();
-  // Everything that must survive is on disk now (the clean cache just flushed; LMDB is crash
-  // safe). Exiting here skips waiting up to one long-poll for each change watcher to return.
+  // Everything that must survive is on disk now (the clean cache just flushed, the journal
+  // committed). Exiting here skips waiting up to one long-poll for each change watcher.
   std::_Exit(served.ok() ? 0 : 1);
 }
 
@@ -299,6 +368,19 @@ int runMountCommand(const GlobalOptions& g, const MountArgs& a) {
 
 }  // namespace
 
+Status detachDeadMount(const std::string& mountpoint) {
+  if (::geteuid() == 0) {
+    if (::umount2(mountpoint.c_str(), MNT_DETACH) != 0) {
+      return makeError(ErrorCode::kIo, "cannot clear the dead mount on " + mountpoint + ": " +
+                                           std::strerror(errno));
+    }
+    return okStatus();
+  }
+  return runFusermount({"-u", "-z", mountpoint})
+             ? okStatus()
+             : makeError(ErrorCode::kIo, "fusermount3 -u -z " + mountpoint + " failed");
+}
+
 int runMount(MountSettings s) {
   if (s.mountpoint.empty()) return fail("mount needs a MOUNTPOINT");
   s.mountpoint = absolutePath(s.mountpoint);
@@ -307,6 +389,15 @@ int runMount(MountSettings s) {
   if (!s.logFile.empty()) s.logFile = absolutePath(s.logFile);
   if (!s.tokenFile.empty()) s.tokenFile = absolutePath(s.tokenFile);
   struct stat st {};
+  if (::stat(s.mountpoint.c_str(), &st) != 0 && errno == ENOTCONN &&
+      mountTypeAt(s.mountpoint) == "fuse.fastiofs") {
+    // The daemon of an earlier mount died: clear its dead mount and mount again. Its journal
+    // is intact in the cache directory and resumes with this mount.
+    if (Status cleared = detachDeadMount(s.mountpoint); !cleared.ok()) {
+      return fail(cleared.error().message);
+    }
+    std::cerr << "fastiofs: cleared the dead mount left on " << s.mountpoint << std::endl;
+  }
   if (::stat(s.mountpoint.c_str(), &st) != 0) {
     return fail("mount point " + s.mountpoint + " does not exist");
   }
@@ -323,43 +414,68 @@ int runUnmount(const std::string& mountpointArg, int timeoutSeconds) {
   const std::string mountpoint = absolutePath(mountpointArg);
   const std::string type = mountTypeAt(mountpoint);
   if (type != "fuse.fastiofs") return fail(mountpoint + " is not a fastiofs mount");
-  int64_t pid = 0;
-  {
-    std::ifstream stats(mountpoint + "/.fastio/stats.json");
-    if (stats) {
-      auto doc = nlohmann::json::parse(stats, nullptr, false);
-      if (!doc.is_discarded() && doc.contains("pid") && doc["pid"].is_number_integer()) {
-        pid = doc["pid"].get<int64_t>();
-      }
-    }
-  }
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds);
+  // Upload what is pending while the mount still answers (with a progress line), then unmount.
+  QueueState last;
+  const QueueWait drained = drainQueue(mountpoint, std::chrono::seconds(timeoutSeconds), &last);
+  const int64_t pid = last.pid;
   if (::geteuid() == 0) {
     if (::umount2(mountpoint.c_str(), 0) != 0) {
       if (errno == EBUSY)
         return fail(mountpoint + " is busy (a process uses it); close it and retry");
       return fail("cannot unmount " + mountpoint + ": " + std::strerror(errno));
     }
-  } else {
-    const pid_t child = ::fork();
-    if (child == 0) {
-      ::execlp("fusermount3", "fusermount3", "-u", mountpoint.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    int status = 0;
-    if (child < 0 || ::waitpid(child, &status, 0) < 0 || !WIFEXITED(status) ||
-        WEXITSTATUS(status) != 0) {
-      return fail("fusermount3 -u " + mountpoint + " failed");
-    }
+  } else if (!runFusermount({"-u", mountpoint})) {
+    return fail("fusermount3 -u " + mountpoint + " failed");
   }
   if (pid <= 0) return 0;
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds);
+  if (drained == QueueWait::kTimedOut) {
+    // The caller's time is up: the daemon stops at once, and what is left stays queued.
+    ::kill(static_cast<pid_t>(pid), SIGUSR2);
+  }
   while (::kill(static_cast<pid_t>(pid), 0) == 0) {
     if (std::chrono::steady_clock::now() >= until) {
+      ::kill(static_cast<pid_t>(pid), SIGUSR2);
       return fail("unmounted, but the daemon (pid " + std::to_string(pid) +
                   ") is still finishing after " + std::to_string(timeoutSeconds) +
-                  " s; pending work stays in the cache");
+                  " s; pending uploads stay in the cache and resume at the next mount");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (drained == QueueWait::kTimedOut) {
+    std::cerr << "fastiofs: unmounted with " << describeQueue(last)
+              << " left; they stay in the cache and resume at the next mount" << std::endl;
+    return 2;
+  }
+  if (last.failed != 0) {
+    std::cerr << "fastiofs: unmounted; " << last.failed
+              << " upload(s) had failed and stay in the cache:" << std::endl;
+    for (const std::string& e : last.errors) std::cerr << "  " << e << std::endl;
+    return 2;
+  }
+  return 0;
+}
+
+int runSync(const std::string& mountpointArg, int timeoutSeconds) {
+  const std::string mountpoint = absolutePath(mountpointArg);
+  if (mountTypeAt(mountpoint) != "fuse.fastiofs") {
+    return fail(mountpoint + " is not a fastiofs mount");
+  }
+  QueueState last;
+  switch (drainQueue(mountpoint, std::chrono::seconds(timeoutSeconds), &last)) {
+    case QueueWait::kGone:
+      return fail("the mount at " + mountpoint + " went away");
+    case QueueWait::kTimedOut:
+      return fail("not everything is stored after " + std::to_string(timeoutSeconds) +
+                  " s: " + describeQueue(last));
+    case QueueWait::kEmpty:
+      break;
+  }
+  if (last.failed != 0) {
+    std::cerr << "fastiofs: " << last.failed
+              << " upload(s) failed and are kept locally:" << std::endl;
+    for (const std::string& e : last.errors) std::cerr << "  " << e << std::endl;
+    return 1;
   }
   return 0;
 }
@@ -389,7 +505,15 @@ void registerMountCommands(CommandSet& commands) {
       commands.add("unmount", "unmount MOUNTPOINT and wait for the daemon to finish",
                    [unmountPoint, timeout] { return runUnmount(*unmountPoint, *timeout); });
   u->add_option("mountpoint", *unmountPoint, "MOUNTPOINT")->required();
-  u->add_option("--timeout", *timeout, "seconds to wait for the daemon (default 60)");
+  u->add_option("--timeout", *timeout,
+                "seconds to wait for pending uploads and the daemon (default 60)");
+
+  auto syncPoint = std::make_shared<std::string>();
+  auto syncTimeout = std::make_shared<int>(600);
+  CLI::App* sy = commands.add("sync", "wait until every pending upload of MOUNTPOINT is stored",
+                              [syncPoint, syncTimeout] { return runSync(*syncPoint, *syncTimeout); });
+  sy->add_option("mountpoint", *syncPoint, "MOUNTPOINT")->required();
+  sy->add_option("--timeout", *syncTimeout, "seconds to wait (default 600)");
 
   auto statusPoint = std::make_shared<std::string>();
   CLI::App* st = commands.add("status", "show the state of the mount at MOUNTPOINT",

@@ -95,7 +95,7 @@ Status applyMountOption(MountSettings& s, std::string_view option) {
   static const std::set<std::string_view> kIgnored = {
       "rw",    "dev",    "nodev",   "suid",     "nosuid", "exec",       "noexec",
       "auto",  "noauto", "user",    "nouser",   "users",  "_netdev",    "defaults",
-      "async", "atime",  "noatime", "relatime", "nofail", "sync_upload"};
+      "async", "atime",  "noatime", "relatime", "nofail"};
   const size_t eq = option.find('=');
   const std::string_view key = option.substr(0, eq);
   const bool hasValue = eq != std::string_view::npos;
@@ -145,6 +145,10 @@ Status applyMountOption(MountSettings& s, std::string_view option) {
       s.fs.watchChanges = false;
       return okStatus();
     }
+    if (key == "sync_upload") {
+      s.fs.syncUpload = true;
+      return okStatus();
+    }
     if (kIgnored.count(key) != 0) return okStatus();
   } else {
     if (key == "uid") return setId(s.fs.uid, 10);
@@ -182,6 +186,21 @@ Status applyMountOption(MountSettings& s, std::string_view option) {
       FASTIO_TRY(setId(n, 10));
       if (n == 0 || n > 1024) return invalid(option, "between 1 and 1024");
       s.maxThreads = n;
+      return okStatus();
+    }
+    if (key == "upload_delay") return setSeconds(s.fs.uploadDelay);
+    if (key == "dirty_wait") return setSeconds(s.fs.dirtyWait);
+    if (key == "drain_timeout") return setSeconds(s.drainTimeout);
+    if (key == "dirty_limit") {
+      FASTIO_TRY(setSize(s.dirtyLimitBytes));
+      if (s.dirtyLimitBytes < (1ull << 20)) return invalid(option, "at least 1M");
+      return okStatus();
+    }
+    if (key == "upload_threads") {
+      uint32_t n = 0;
+      FASTIO_TRY(setId(n, 10));
+      if (n == 0 || n > 64) return invalid(option, "between 1 and 64");
+      s.fs.uploadThreads = n;
       return okStatus();
     }
     if (key == "api_url") return setString(s.apiUrl);

@@ -86,6 +86,10 @@ void opInit(void* userdata, fuse_conn_info* conn) {
   const uint32_t maxRead = adapter->config().maxReadBytes;
   if (conn->capable & FUSE_CAP_READDIRPLUS) conn->want |= FUSE_CAP_READDIRPLUS;
   if (conn->capable & FUSE_CAP_ASYNC_READ) conn->want |= FUSE_CAP_ASYNC_READ;
+  // O_TRUNC arrives with open, not as a separate setattr before it.
+  if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+  // Write-through: every write reaches the journal before write() returns, so close and
+  // fsync can promise what they do (docs/SEMANTICS.md "Writes").
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
   // max_write also sizes the kernel's request pages, which bound the size of one read.
   // (max_read itself must stay as the mount options set it, or libfuse rejects the init.)
@@ -139,8 +143,28 @@ void opGetattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
   fuse_reply_attr(req, &st, seconds(r->ttl));
 }
 
-void opSetattr(fuse_req_t req, fuse_ino_t ino, struct stat*, int, fuse_file_info*) {
-  replyError(req, "setattr", fsOf(req).refuseWrite(ino));
+WallTime fromTimespec(const timespec& ts) {
+  return WallTime{} + std::chrono::duration_cast<WallTime::duration>(
+                          std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
+}
+
+void opSetattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int toSet, fuse_file_info* fi) {
+  fs::SetAttrRequest r;
+  if (toSet & FUSE_SET_ATTR_SIZE) r.size = static_cast<uint64_t>(std::max<off_t>(0, attr->st_size));
+  if (toSet & FUSE_SET_ATTR_MTIME_NOW) {
+    r.mtime = std::chrono::system_clock::now();
+  } else if (toSet & FUSE_SET_ATTR_MTIME) {
+    r.mtime = fromTimespec(attr->st_mtim);
+  }
+  r.atime = (toSet & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_ATIME_NOW)) != 0;
+  if (toSet & FUSE_SET_ATTR_MODE) r.mode = attr->st_mode;
+  if (toSet & FUSE_SET_ATTR_UID) r.uid = attr->st_uid;
+  if (toSet & FUSE_SET_ATTR_GID) r.gid = attr->st_gid;
+  if (fi != nullptr) r.handle = fi->fh;
+  auto reply = fsOf(req).setattr(ino, r);
+  if (!reply.ok()) return replyError(req, "setattr", reply.error());
+  struct stat st = toStat(reply->attr);
+  fuse_reply_attr(req, &st, seconds(reply->ttl));
 }
 
 void opReadlink(fuse_req_t req, fuse_ino_t ino) {
@@ -156,13 +180,27 @@ void opMkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t) {
   fuse_reply_entry(req, &e);
 }
 
-void opMknod(fuse_req_t req, fuse_ino_t, const char*, mode_t mode, dev_t) {
-  if (S_ISREG(mode)) return replyError(req, "mknod", fsOf(req).refuseWrite(fs::kRootInode));
-  fuse_reply_err(req, EPERM);  // device nodes, fifos and sockets are never supported
+void opMknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t) {
+  if (!S_ISREG(mode)) {
+    fuse_reply_err(req, EPERM);  // device nodes, fifos and sockets are never supported
+    return;
+  }
+  auto r = fsOf(req).mknod(parent, name);
+  if (!r.ok()) return replyError(req, "mknod", r.error());
+  fuse_entry_param e = toEntry(*r);
+  if (fuse_reply_entry(req, &e) == -ENOENT) fsOf(req).forget(e.ino, 1);
 }
 
-void opRefuseAt(fuse_req_t req, fuse_ino_t parent, const char*) {
-  replyError(req, "write", fsOf(req).refuseWrite(parent));
+void opUnlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  Status s = fsOf(req).unlink(parent, name);
+  if (!s.ok()) return replyError(req, "unlink", s.error());
+  fuse_reply_err(req, 0);
+}
+
+void opRmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  Status s = fsOf(req).rmdir(parent, name);
+  if (!s.ok()) return replyError(req, "rmdir", s.error());
+  fuse_reply_err(req, 0);
 }
 
 void opSymlink(fuse_req_t req, const char*, fuse_ino_t, const char*) {
@@ -173,18 +211,37 @@ void opLink(fuse_req_t req, fuse_ino_t, fuse_ino_t, const char*) {
   fuse_reply_err(req, EPERM);  // hard links are never supported
 }
 
-void opRename(fuse_req_t req, fuse_ino_t parent, const char*, fuse_ino_t, const char*,
-              unsigned int) {
-  replyError(req, "rename", fsOf(req).refuseWrite(parent));
+void opRename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newParent,
+              const char* newName, unsigned int flags) {
+  Status s = fsOf(req).rename(parent, name, newParent, newName, flags);
+  if (!s.ok()) return replyError(req, "rename", s.error());
+  fuse_reply_err(req, 0);
 }
 
-void opCreate(fuse_req_t req, fuse_ino_t parent, const char*, mode_t, fuse_file_info*) {
-  replyError(req, "create", fsOf(req).refuseWrite(parent));
+fs::OpenFlags openFlags(int flags) {
+  fs::OpenFlags f;
+  f.write = (flags & O_ACCMODE) != O_RDONLY;
+  f.truncate = (flags & O_TRUNC) != 0;
+  f.append = (flags & O_APPEND) != 0;
+  f.exclusive = (flags & O_EXCL) != 0;
+  return f;
+}
+
+void opCreate(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t, fuse_file_info* fi) {
+  auto r = fsOf(req).create(parent, name, openFlags(fi->flags));
+  if (!r.ok()) return replyError(req, "create", r.error());
+  fuse_entry_param e = toEntry(r->entry);
+  fi->fh = r->open.handle;
+  fi->keep_cache = r->open.keepCache ? 1 : 0;
+  fi->direct_io = 0;
+  if (fuse_reply_create(req, &e, fi) == -ENOENT) {  // interrupted
+    fsOf(req).release(r->open.handle);
+    fsOf(req).forget(e.ino, 1);
+  }
 }
 
 void opOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  const bool writing = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC) != 0;
-  auto r = fsOf(req).open(ino, writing);
+  auto r = fsOf(req).open(ino, openFlags(fi->flags));
   if (!r.ok()) return replyError(req, "open", r.error());
   fi->fh = r->handle;
   fi->keep_cache = r->keepCache ? 1 : 0;
@@ -208,11 +265,20 @@ void opRead(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* 
   fuse_reply_iov(req, iov.data(), static_cast<int>(iov.size()));
 }
 
-void opWrite(fuse_req_t req, fuse_ino_t ino, const char*, size_t, off_t, fuse_file_info*) {
-  replyError(req, "write", fsOf(req).refuseWrite(ino));
+void opWrite(fuse_req_t req, fuse_ino_t, const char* buf, size_t size, off_t off,
+             fuse_file_info* fi) {
+  if (off < 0) {
+    fuse_reply_err(req, EINVAL);
+    return;
+  }
+  auto r = fsOf(req).write(fi->fh, static_cast<uint64_t>(off), std::string_view(buf, size));
+  if (!r.ok()) return replyError(req, "write", r.error());
+  fuse_reply_write(req, *r);
 }
 
-void opFlush(fuse_req_t req, fuse_ino_t, fuse_file_info*) {
+void opFlush(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+  Status s = fsOf(req).flush(fi->fh);
+  if (!s.ok()) return replyError(req, "flush", s.error());
   fuse_reply_err(req, 0);
 }
 
@@ -221,8 +287,12 @@ void opRelease(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
   fuse_reply_err(req, 0);
 }
 
-void opFsync(fuse_req_t req, fuse_ino_t, int, fuse_file_info*) {
-  fuse_reply_err(req, 0);  // nothing of this read-side mount is ever dirty
+void opFsync(fuse_req_t req, fuse_ino_t ino, int, fuse_file_info* fi) {
+  // Replied when done, possibly from an upload thread (sync_upload): no request thread waits.
+  fsOf(req).fsync(fi->fh, ino, [req](Status s) {
+    if (!s.ok()) return replyError(req, "fsync", s.error());
+    fuse_reply_err(req, 0);
+  });
 }
 
 void opOpendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
@@ -319,7 +389,7 @@ void opStatfs(fuse_req_t req, fuse_ino_t) {
 }
 
 void opSetxattr(fuse_req_t req, fuse_ino_t ino, const char*, const char*, size_t, int) {
-  replyError(req, "setxattr", fsOf(req).refuseWrite(ino));
+  replyError(req, "setxattr", fsOf(req).refuseXattrChange(ino));
 }
 
 void replySized(fuse_req_t req, const std::string& value, size_t size) {
@@ -350,11 +420,19 @@ void opListxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
 }
 
 void opRemovexattr(fuse_req_t req, fuse_ino_t ino, const char*) {
-  replyError(req, "removexattr", fsOf(req).refuseWrite(ino));
+  replyError(req, "removexattr", fsOf(req).refuseXattrChange(ino));
 }
 
-void opFallocate(fuse_req_t req, fuse_ino_t ino, int, off_t, off_t, fuse_file_info*) {
-  replyError(req, "fallocate", fsOf(req).refuseWrite(ino));
+void opFallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
+                 fuse_file_info* fi) {
+  if (offset < 0 || length <= 0) {
+    fuse_reply_err(req, EINVAL);
+    return;
+  }
+  Status s = fsOf(req).fallocate(fi != nullptr ? fi->fh : 0, ino, mode,
+                                 static_cast<uint64_t>(offset), static_cast<uint64_t>(length));
+  if (!s.ok()) return replyError(req, "fallocate", s.error());
+  fuse_reply_err(req, 0);
 }
 
 fuse_lowlevel_ops makeOps() {
@@ -368,8 +446,8 @@ fuse_lowlevel_ops makeOps() {
   ops.readlink = opReadlink;
   ops.mknod = opMknod;
   ops.mkdir = opMkdir;
-  ops.unlink = opRefuseAt;
-  ops.rmdir = opRefuseAt;
+  ops.unlink = opUnlink;
+  ops.rmdir = opRmdir;
   ops.symlink = opSymlink;
   ops.rename = opRename;
   ops.link = opLink;

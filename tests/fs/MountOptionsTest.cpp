@@ -43,6 +43,24 @@ TEST(MountOptions, ParsesEveryDocumentedOption) {
   EXPECT_EQ(s.logLevel, "debug");
 }
 
+// SEMANTICS "Mount options": the write-back options.
+TEST(MountOptions, ParsesTheWriteBackOptions) {
+  MountSettings s;
+  ASSERT_TRUE(applyMountOptions(s,
+                                "sync_upload,upload_delay=0.5,upload_threads=3,dirty_limit=256M,"
+                                "dirty_wait=7,drain_timeout=120")
+                  .ok());
+  EXPECT_TRUE(s.fs.syncUpload);
+  EXPECT_EQ(s.fs.uploadDelay, std::chrono::milliseconds(500));
+  EXPECT_EQ(s.fs.uploadThreads, 3u);
+  EXPECT_EQ(s.dirtyLimitBytes, 256ull << 20);
+  EXPECT_EQ(s.fs.dirtyWait, std::chrono::seconds(7));
+  EXPECT_EQ(s.drainTimeout, std::chrono::seconds(120));
+  EXPECT_FALSE(applyMountOption(s, "upload_threads=0").ok());
+  EXPECT_FALSE(applyMountOption(s, "dirty_limit=1K").ok());
+  EXPECT_FALSE(applyMountOption(s, "upload_delay=soon").ok());
+}
+
 TEST(MountOptions, GenericMountOptionsAreAcceptedAndIgnored) {
   MountSettings s;
   EXPECT_TRUE(applyMountOptions(s, "rw,nosuid,nodev,_netdev,defaults,,noatime").ok());

@@ -1,0 +1,721 @@
+#include "fs/Uploader.h"
+
+#include <time.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/ContentDigest.h"
+#include "common/FaultPoints.h"
+#include "common/Log.h"
+#include "common/NameRules.h"
+
+namespace fastio::fs {
+namespace {
+
+constexpr size_t kMaxShownErrors = 5;
+
+bool transient(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kUnavailable:
+    case ErrorCode::kRateLimited:
+    case ErrorCode::kDeadline:
+    case ErrorCode::kCancelled:
+    case ErrorCode::kProtocol:
+    case ErrorCode::kIo:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Watches the client's progress and records what a resume needs in the journal.
+class JournalObserver final : public UploadObserver {
+ public:
+  JournalObserver(DirtyStore& store, DirtyKey key, std::function<void(uint64_t)> progress)
+      : store_(store), key_(key), progress_(std::move(progress)) {}
+  void onSessionCreated(const std::string& sessionId, uint64_t chunkSize) override {
+    if (Status s = store_.setUploadSession(key_, sessionId, chunkSize); !s.ok()) {
+      FASTIO_LOG_WARN("upload session of {} not recorded: {}", key_, s.error().describe());
+    }
+  }
+  void onChunkAcknowledged(uint32_t order, uint64_t) override {
+    if (Status s = store_.ackChunk(key_, order); !s.ok()) {
+      FASTIO_LOG_DEBUG("chunk {} of {} not recorded: {}", order, key_, s.error().describe());
+    }
+    (void)faults::hit("upload.after_chunk");
+  }
+  void onBytesSent(uint64_t total) override { progress_(total); }
+
+ private:
+  DirtyStore& store_;
+  DirtyKey key_;
+  std::function<void(uint64_t)> progress_;
+};
+
+}  // namespace
+
+Uploader::Uploader(RemoteStore& remote, DirtyStore& store, WriteBack& writeBack,
+                   BlockReader& blocks, ContentCache& cache, FolderCache& folders, Health& health,
+                   FsCounters& counters, UploaderOptions options, const Clock& clock)
+    : remote_(remote),
+      store_(store),
+      writeBack_(writeBack),
+      blocks_(blocks),
+      cache_(cache),
+      folders_(folders),
+      health_(health),
+      counters_(counters),
+      options_(std::move(options)),
+      clock_(clock) {}
+
+Uploader::~Uploader() {
+  stop();
+}
+
+void Uploader::start() {
+  std::lock_guard lock(mu_);
+  if (!threads_.empty()) return;
+  stopping_ = false;
+  for (unsigned i = 0; i < std::max(1u, options_.threads); ++i) {
+    threads_.emplace_back([this] { worker(); });
+  }
+}
+
+void Uploader::stop() {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    threads.swap(threads_);
+  }
+  cv_.notify_all();
+  idleCv_.notify_all();
+  for (std::thread& t : threads) t.join();
+}
+
+// ---------------------------------------------------------------- the queue
+
+void Uploader::pushLocked(DirtyKey key, Item& item, SteadyTime at) {
+  item.readyAt = at;
+  item.queued = true;
+  heap_.push(HeapEntry{at, key});
+  cv_.notify_one();
+}
+
+void Uploader::schedule(DirtyKey key, SteadyTime readyAt) {
+  std::lock_guard lock(mu_);
+  Item& item = items_[key];
+  if (item.parked) {
+    // A change after a permanent error: worth another try.
+    item.parked = false;
+    item.error.clear();
+  }
+  if (item.inFlight) {
+    item.rerun = true;
+    item.readyAt = std::max(item.readyAt, readyAt);
+    return;
+  }
+  if (item.queued) {
+    // Later than what is queued: the worker re-queues the entry when it pops it.
+    if (readyAt > item.readyAt) item.readyAt = readyAt;
+    if (readyAt < item.readyAt) pushLocked(key, item, readyAt);
+    return;
+  }
+  pushLocked(key, item, readyAt);
+}
+
+void Uploader::expedite(DirtyKey key) {
+  std::lock_guard lock(mu_);
+  Item& item = items_[key];
+  item.parked = false;
+  item.failures = 0;
+  if (item.inFlight) {
+    item.rerun = true;
+    item.readyAt = clock_.now();
+    return;
+  }
+  pushLocked(key, item, clock_.now());
+}
+
+void Uploader::expediteAll() {
+  std::lock_guard lock(mu_);
+  const SteadyTime now = clock_.now();
+  for (auto& [key, item] : items_) {
+    if (item.inFlight) {
+      item.readyAt = now;
+      continue;
+    }
+    item.failures = 0;
+    if (!item.parked) pushLocked(key, item, now);
+  }
+}
+
+void Uploader::whenStored(DirtyKey key, uint64_t generation, std::function<void(Status)> done) {
+  {
+    std::lock_guard lock(mu_);
+    if (items_.count(key) != 0) {
+      waiters_[key].push_back(Waiter{generation, std::move(done)});
+      return;
+    }
+  }
+  done(okStatus());  // nothing pending: already stored
+}
+
+bool Uploader::waitIdle(SteadyTime until) {
+  std::unique_lock lock(mu_);
+  auto idle = [&] {
+    return std::all_of(items_.begin(), items_.end(),
+                       [](const auto& kv) { return kv.second.parked; });
+  };
+  while (!idle()) {
+    if (stopping_ || clock_.now() >= until) return idle();
+    idleCv_.wait_for(lock, std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+void Uploader::worker() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    if (heap_.empty()) {
+      cv_.wait(lock);
+      continue;
+    }
+    const HeapEntry top = heap_.top();
+    auto it = items_.find(top.key);
+    if (it == items_.end() || !it->second.queued || it->second.inFlight || it->second.parked) {
+      heap_.pop();
+      continue;
+    }
+    Item& item = it->second;
+    if (item.readyAt != top.at) {
+      heap_.pop();
+      if (item.readyAt > top.at) heap_.push(HeapEntry{item.readyAt, top.key});
+      continue;
+    }
+    const SteadyTime now = clock_.now();
+    if (top.at > now) {
+      // Bounded, so a test's fake clock moving forward is noticed too.
+      cv_.wait_for(lock, std::min<Duration>(top.at - now, std::chrono::milliseconds(50)));
+      continue;
+    }
+    heap_.pop();
+    item.queued = false;
+    item.inFlight = true;
+    item.rerun = false;
+    item.bytesDone = 0;
+    const DirtyKey key = top.key;
+    lock.unlock();
+    Attempt attempt = upload(key);
+    settle(key, attempt);
+    lock.lock();
+  }
+}
+
+Duration Uploader::backoff(uint32_t failures) const {
+  Duration d = options_.retryMin;
+  for (uint32_t i = 1; i < failures && d < options_.retryMax; ++i) d *= 2;
+  return std::min(d, options_.retryMax);
+}
+
+Deadline Uploader::uploadDeadline(uint64_t size) const {
+  // A minute per 64 MiB on top of the call timeout: never cuts a slow but moving upload short.
+  const auto extra = std::chrono::minutes(1) * static_cast<int64_t>(size / (64ull << 20));
+  return Deadline::after(options_.remoteTimeout + std::chrono::minutes(10) + extra, clock_);
+}
+
+void Uploader::settle(DirtyKey key, const Attempt& attempt) {
+  // Asked before taking mu_: the uploader's lock is a leaf.
+  const bool gone = attempt.outcome == Outcome::kGone || !writeBack_.findByKey(key);
+  std::vector<Waiter> ready;
+  {
+    std::lock_guard lock(mu_);
+    auto it = items_.find(key);
+    if (it == items_.end()) return;
+    Item& item = it->second;
+    item.inFlight = false;
+    if (gone) {
+      items_.erase(it);
+    } else {
+      switch (attempt.outcome) {
+        case Outcome::kDone:
+          item.failures = 0;
+          item.error.clear();
+          pushLocked(key, item, item.rerun ? item.readyAt : clock_.now());
+          break;
+        case Outcome::kRetryNow:
+          pushLocked(key, item, clock_.now());
+          break;
+        case Outcome::kRetry:
+          ++item.failures;
+          item.error = attempt.error.message;
+          pushLocked(key, item, std::max(item.readyAt, clock_.now() + backoff(item.failures)));
+          break;
+        case Outcome::kPark:
+          item.parked = true;
+          item.error = attempt.error.message;
+          if (item.rerun) {
+            item.parked = false;  // changed meanwhile: the change may have fixed it
+            pushLocked(key, item, item.readyAt);
+          }
+          break;
+        case Outcome::kGone:
+          break;
+      }
+    }
+    // Waiters: satisfied by what was stored, or told why it was not.
+    auto w = waiters_.find(key);
+    if (w != waiters_.end()) {
+      const bool failed =
+          attempt.outcome == Outcome::kPark || attempt.outcome == Outcome::kRetry;
+      std::vector<Waiter> keep;
+      for (Waiter& waiter : w->second) {
+        if (gone || failed || attempt.storedGeneration >= waiter.generation ||
+            items_.count(key) == 0) {
+          ready.push_back(std::move(waiter));
+        } else {
+          keep.push_back(std::move(waiter));
+        }
+      }
+      if (keep.empty()) {
+        waiters_.erase(w);
+      } else {
+        w->second = std::move(keep);
+      }
+    }
+  }
+  idleCv_.notify_all();
+  writeBack_.spaceFreed();
+  const bool failed = attempt.outcome == Outcome::kPark || attempt.outcome == Outcome::kRetry;
+  for (Waiter& waiter : ready) {
+    waiter.done(failed && attempt.storedGeneration < waiter.generation
+                    ? Status(attempt.error)
+                    : okStatus());
+  }
+}
+
+// ---------------------------------------------------------------- one upload
+
+Uploader::Attempt Uploader::upload(DirtyKey key) {
+  auto state = store_.state(key);
+  if (!state.ok()) return Attempt{Outcome::kGone, state.error(), 0};
+  DirtyFile file = std::move(*state);
+  if (file.meta.unlinked) return Attempt{Outcome::kGone, Error{}, 0};
+  if (!file.syncError.empty()) {
+    return Attempt{Outcome::kPark,
+                   makeError(ErrorCode::kIo, "written data did not reach the local disk (" +
+                                                 file.syncError + "); rewrite the file"),
+                   0};
+  }
+  if (file.upload && file.upload->sessionId.empty()) {
+    // A snapshot without a session (interrupted before one existed): start afresh.
+    (void)store_.recordFailure(key, "interrupted", false);
+    file.upload.reset();
+  }
+  if (!file.upload) {
+    if (auto finished = preflight(key, file)) return *finished;
+    auto snapshot = store_.beginUpload(key);
+    if (!snapshot.ok()) return classify(key, snapshot.error(), nullptr);
+    file.upload = *snapshot;
+  }
+  return uploadSnapshot(key, file, *file.upload);
+}
+
+std::optional<Uploader::Attempt> Uploader::preflight(DirtyKey key, DirtyFile& file) {
+  const Deadline deadline = Deadline::after(options_.remoteTimeout, clock_);
+  if (!file.meta.targetNodeId.empty()) {
+    auto details = remote_.nodeDetails(file.workspaceId, {file.meta.targetNodeId}, deadline);
+    if (!details.ok()) return classify(key, details.error(), nullptr);
+    const Node* current = nullptr;
+    for (const Node& n : details->nodes) {
+      if (n.id == file.meta.targetNodeId) current = &n;
+    }
+    if (current == nullptr) {
+      // Deleted on the server meanwhile: the local version comes back as a new file.
+      FASTIO_LOG_WARN("{} was deleted on the server while it had local changes; uploading it "
+                      "again as a new file",
+                      file.meta.name);
+      Status s = store_.amend(key, [](DirtyMeta& m) {
+        m.targetNodeId.clear();
+        m.targetVersion.clear();
+      });
+      if (!s.ok()) return classify(key, s.error(), nullptr);
+      auto again = store_.state(key);
+      if (!again.ok()) return Attempt{Outcome::kGone, again.error(), 0};
+      file = std::move(*again);
+      return preflight(key, file);
+    }
+    if (file.meta.targetVersion.empty() || current->version == file.meta.targetVersion) {
+      return std::nullopt;
+    }
+    // The node moved on since we wrote over it: ours already (a crash after `stored`)?
+    if (!current->hash.empty()) {
+      auto ours = digestOf(key, file, current->hashAlgo.empty() ? "md5" : current->hashAlgo);
+      if (ours.ok() && *ours == current->hash) return adopt(key, *current);
+    }
+    Status s = makeConflictCopy(key, file);
+    if (!s.ok()) return classify(key, s.error(), nullptr);
+    auto again = store_.state(key);
+    if (!again.ok()) return Attempt{Outcome::kGone, again.error(), 0};
+    file = std::move(*again);
+    return std::nullopt;
+  }
+  // A new file: is its name taken in the folder already (another client, or our own upload
+  // stored just before a crash)? After a failed attempt the listing must be fresh: that
+  // attempt may have stored the file.
+  if (file.attempts > 0) folders_.invalidate(file.workspaceId, file.meta.parentId);
+  auto listing = folders_.get(file.workspaceId, file.meta.parentId);
+  if (!listing.ok()) {
+    if (listing.error().code == ErrorCode::kNotFound) {
+      return Attempt{Outcome::kPark,
+                     makeError(ErrorCode::kNotFound,
+                               "its folder no longer exists on the server"),
+                     0};
+    }
+    return classify(key, listing.error(), nullptr);
+  }
+  const Node* existing = (*listing)->find(file.meta.name);
+  if (existing == nullptr) {
+    for (const Node& n : (*listing)->nodes) {
+      if (n.name == file.meta.name) existing = &n;
+    }
+  }
+  if (existing == nullptr || existing->isFolder() ||
+      writeBack_.hides(file.workspaceId, existing->id)) {
+    return std::nullopt;
+  }
+  Node node = *existing;
+  if (node.hash.empty()) {
+    auto details = remote_.nodeDetails(file.workspaceId, {node.id}, deadline);
+    if (details.ok() && !details->nodes.empty()) node = details->nodes.front();
+  }
+  if (!node.hash.empty()) {
+    auto ours = digestOf(key, file, node.hashAlgo.empty() ? "md5" : node.hashAlgo);
+    if (ours.ok() && *ours == node.hash) return adopt(key, node);
+  }
+  Status s = makeConflictCopy(key, file);
+  if (!s.ok()) return classify(key, s.error(), nullptr);
+  auto again = store_.state(key);
+  if (!again.ok()) return Attempt{Outcome::kGone, again.error(), 0};
+  file = std::move(*again);
+  return std::nullopt;
+}
+
+Uploader::Attempt Uploader::adopt(DirtyKey key, const Node& node) {
+  FASTIO_LOG_INFO("{} is already stored on the server (same content): not uploading it again",
+                  node.name);
+  counters_.uploadsAdopted++;
+  auto snapshot = store_.beginUpload(key);
+  if (!snapshot.ok()) return classify(key, snapshot.error(), nullptr);
+  auto state = store_.state(key);
+  if (!state.ok()) return Attempt{Outcome::kGone, state.error(), 0};
+  Status s = finishStored(key, state->workspaceId, *snapshot, node);
+  if (!s.ok()) return classify(key, s.error(), &*snapshot);
+  return Attempt{Outcome::kDone, Error{}, snapshot->generation};
+}
+
+Status Uploader::makeConflictCopy(DirtyKey key, const DirtyFile& file) {
+  const std::string copy = conflictName(file.meta.name, options_.hostName, clock_.wallNow());
+  FASTIO_LOG_WARN("conflict: {} changed on the server since it was written here; the local "
+                  "version is kept as '{}'",
+                  file.meta.name, copy);
+  auto rec = writeBack_.findByKey(key);
+  if (!rec) return makeError(ErrorCode::kStale, "the file is gone");
+  FASTIO_TRY(writeBack_.retarget(*rec, "", "", {}));
+  FASTIO_TRY(writeBack_.place(*rec, file.meta.parentId, copy));
+  counters_.uploadConflicts++;
+  {
+    std::lock_guard lock(mu_);
+    items_[key].conflict = true;
+    ++conflicts_;
+  }
+  if (events_) events_->becameConflictCopy(key, file.meta.targetNodeId, file.meta.name);
+  return okStatus();
+}
+
+std::string Uploader::conflictName(const std::string& name, const std::string& host, WallTime at) {
+  const time_t t = std::chrono::system_clock::to_time_t(at);
+  struct tm local {};
+  localtime_r(&t, &local);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H%M%S", &local);
+  std::string stem = name;
+  std::string ext;
+  const size_t dot = name.rfind('.');
+  if (dot != std::string::npos && dot > 0 && name.size() - dot <= 16) {
+    stem = name.substr(0, dot);
+    ext = name.substr(dot);
+  }
+  std::string safeHost = host.empty() ? "localhost" : host;
+  for (char& c : safeHost) {
+    if (c == '/' || static_cast<unsigned char>(c) < 0x20) c = '-';
+  }
+  const std::string tag = " (conflict " + safeHost + " " + stamp + ")";
+  const size_t room = 255 > tag.size() + ext.size() ? 255 - tag.size() - ext.size() : 0;
+  if (stem.size() > room) {
+    stem.resize(room);
+    // Do not cut a UTF-8 sequence in half.
+    while (!stem.empty() && (static_cast<unsigned char>(stem.back()) & 0xC0) == 0x80) {
+      stem.pop_back();
+    }
+    if (!stem.empty() && (static_cast<unsigned char>(stem.back()) & 0x80) != 0) stem.pop_back();
+  }
+  return stem + tag + ext;
+}
+
+Status Uploader::readContent(DirtyKey key, const std::string& workspaceId,
+                             const std::string& baseNode, const std::string& baseVersion,
+                             uint64_t baseSize, bool snapshot, uint64_t offset,
+                             std::span<char> out) {
+  auto plan = snapshot ? store_.readSnapshot(key, offset, out) : store_.read(key, offset, out);
+  if (!plan.ok()) return plan.error();
+  if (plan->length != out.size()) {
+    return makeError(ErrorCode::kIo, "the dirty file is shorter than its upload");
+  }
+  const FileVersion base{workspaceId, baseNode, baseVersion, baseSize};
+  for (const DirtyRange& r : plan->fromBase) {
+    auto bytes = blocks_.read(base, r.offset, r.length);
+    if (!bytes.ok()) return bytes.error();
+    if (bytes->size() != r.length) {
+      return makeError(ErrorCode::kIo, "the base version ended before the dirty file did");
+    }
+    size_t at = r.offset - offset;
+    for (std::string_view slice : bytes->slices()) {
+      std::memcpy(out.data() + at, slice.data(), slice.size());
+      at += slice.size();
+    }
+  }
+  return okStatus();
+}
+
+Result<std::string> Uploader::digestOf(DirtyKey key, const DirtyFile& file,
+                                       const std::string& algo) {
+  auto digest = ContentDigest::create(algo);
+  if (!digest) return makeError(ErrorCode::kNotSupported, "unknown hash algorithm " + algo);
+  std::string buffer;
+  const uint64_t piece = 1ull << 20;
+  for (uint64_t at = 0; at < file.size; at += piece) {
+    buffer.resize(std::min(piece, file.size - at));
+    FASTIO_TRY(readContent(key, file.workspaceId, file.baseNodeId, file.baseVersion, file.baseSize,
+                           false, at, std::span<char>(buffer.data(), buffer.size())));
+    digest->update(buffer);
+  }
+  return digest->hex();
+}
+
+Uploader::Attempt Uploader::uploadSnapshot(DirtyKey key, const DirtyFile& file,
+                                           const DirtyUpload& snapshot) {
+  UploadRequest request;
+  request.workspaceId = file.workspaceId;
+  request.parentId = snapshot.parentId;
+  request.name = snapshot.name;
+  request.size = snapshot.size;
+  request.existingFileId = snapshot.targetNodeId;
+  if (!snapshot.targetNodeId.empty()) request.ifVersionId = snapshot.targetVersion;
+  request.resumeSessionId = snapshot.sessionId;
+  request.resumeChunkSize = snapshot.chunkSize;
+  {
+    std::lock_guard lock(mu_);
+    items_[key].bytesTotal = snapshot.size;
+  }
+  const uint64_t chunk = snapshot.chunkSize;
+  ByteSource source = [&](uint64_t offset, char* out, size_t length) -> Result<size_t> {
+    if (offset >= snapshot.size) return size_t{0};
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(length, snapshot.size - offset));
+    if (chunk == 0 || offset % chunk == 0) FASTIO_TRY(faults::hit("upload.before_chunk"));
+    FASTIO_TRY(readContent(key, file.workspaceId, snapshot.baseNodeId, snapshot.baseVersion,
+                           file.baseSize, true, offset, std::span<char>(out, n)));
+    return n;
+  };
+  JournalObserver observer(store_, key, [this, key](uint64_t total) {
+    std::lock_guard lock(mu_);
+    if (auto it = items_.find(key); it != items_.end()) it->second.bytesDone = total;
+  });
+  auto result = remote_.upload(request, source, &observer, uploadDeadline(snapshot.size));
+  if (!result.ok()) {
+    counters_.uploadFailures++;
+    return classify(key, result.error(), &snapshot);
+  }
+  health_.recordSuccess();
+  if (Status s = faults::hit("upload.after_stored"); !s.ok()) return classify(key, s.error(), &snapshot);
+  Node node = result->node;
+  if (node.version.empty()) {
+    // Stored but not visible yet: the version comes with the next listing or details.
+    auto details = remote_.nodeDetails(file.workspaceId, {node.id},
+                                       Deadline::after(options_.remoteTimeout, clock_));
+    if (details.ok() && !details->nodes.empty()) node = details->nodes.front();
+  }
+  counters_.uploadsStored++;
+  counters_.uploadBytesStored += snapshot.size;
+  {
+    std::lock_guard lock(mu_);
+    ++filesDone_;
+    bytesDone_ += snapshot.size;
+    const SteadyTime now = clock_.now();
+    recentBytes_.emplace_back(now, snapshot.size);
+    while (!recentBytes_.empty() && now - recentBytes_.front().first > std::chrono::seconds(10)) {
+      recentBytes_.pop_front();
+    }
+  }
+  cacheUploaded(key, snapshot, file, node);
+  Status finished = finishStored(key, file.workspaceId, snapshot, node);
+  if (!finished.ok()) return classify(key, finished.error(), &snapshot);
+  return Attempt{Outcome::kDone, Error{}, snapshot.generation};
+}
+
+void Uploader::cacheUploaded(DirtyKey key, const DirtyUpload& snapshot, const DirtyFile& file,
+                             const Node& node) {
+  if (node.version.empty() || snapshot.size > options_.cacheUploadsUpTo) return;
+  const uint64_t bs = blocks_.blockSize();
+  std::string block;
+  for (uint64_t index = 0; index * bs < snapshot.size; ++index) {
+    const uint64_t at = index * bs;
+    block.resize(std::min<uint64_t>(bs, snapshot.size - at));
+    if (!readContent(key, file.workspaceId, snapshot.baseNodeId, snapshot.baseVersion,
+                     file.baseSize, true, at, std::span<char>(block.data(), block.size()))
+             .ok()) {
+      return;
+    }
+    if (!cache_.put(ContentKey{node.id, node.version, index}, block).ok()) return;
+  }
+}
+
+Status Uploader::finishStored(DirtyKey key, const std::string& workspaceId,
+                              const DirtyUpload& snapshot, Node node) {
+  auto state = store_.state(key);
+  const bool gone = !state.ok() || state->meta.unlinked;
+  if (gone) {
+    // Deleted while it was uploading: what we just created must not stay.
+    if (snapshot.targetNodeId.empty()) {
+      Status s = remote_.deleteNode(workspaceId, node.id,
+                                    Deadline::after(options_.remoteTimeout, clock_));
+      if (!s.ok() && s.error().code != ErrorCode::kNotFound) return s.error();
+    }
+    return okStatus();
+  }
+  const DirtyFile& now = *state;
+  const Deadline deadline = Deadline::after(options_.remoteTimeout, clock_);
+  // Renamed or moved during the upload: the server gets the last name given.
+  if (now.meta.parentId != snapshot.parentId) {
+    auto moved = remote_.move(now.workspaceId, node.id, now.meta.parentId, deadline);
+    if (!moved.ok()) return moved.error();
+    node = *moved;
+    folders_.invalidate(now.workspaceId, snapshot.parentId);
+  }
+  if (now.meta.name != snapshot.name && now.meta.name != node.name) {
+    auto renamed = remote_.rename(now.workspaceId, node.id, now.meta.name, "", deadline);
+    if (!renamed.ok()) return renamed.error();
+    node = *renamed;
+  }
+  // The sources of a rename over this file go to the trash now that its content is stored.
+  for (const std::string& trashed : now.meta.trashAfterUpload) {
+    FASTIO_TRY(faults::hit("upload.before_trash"));
+    Status s = remote_.deleteNode(now.workspaceId, trashed, deadline);
+    if (!s.ok() && s.error().code != ErrorCode::kNotFound) return s.error();
+    FASTIO_TRY(store_.amend(key, [&](DirtyMeta& m) { std::erase(m.trashAfterUpload, trashed); }));
+    folders_.invalidateWorkspace(now.workspaceId);
+  }
+  auto clean = store_.completeUpload(key, node.id, node.version);
+  if (!clean.ok()) return clean.error();
+  if (*clean) {
+    writeBack_.noteStored(now.workspaceId, now.meta.parentId, now.meta.name, node);
+  } else {
+    writeBack_.rebased(key, node, snapshot.size);
+    writeBack_.noteStored(now.workspaceId, now.meta.parentId, now.meta.name, node);
+  }
+  if (events_) events_->stored(key, node, *clean);
+  if (*clean) writeBack_.forget(key);
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = items_.find(key); it != items_.end()) it->second.conflict = false;
+  }
+  return okStatus();
+}
+
+Uploader::Attempt Uploader::classify(DirtyKey key, const Error& error, const DirtyUpload* snapshot) {
+  Attempt a;
+  a.error = error;
+  const std::string message = error.describe();
+  if (error.code == ErrorCode::kStale) {
+    a.outcome = Outcome::kGone;
+    return a;
+  }
+  if (error.code == ErrorCode::kConflict && snapshot != nullptr) {
+    // The server refused our if_version_id: the next attempt's preflight makes a conflict copy.
+    (void)store_.recordFailure(key, message, false);
+    a.outcome = Outcome::kRetryNow;
+    return a;
+  }
+  if (error.code == ErrorCode::kNotFound && snapshot != nullptr && !snapshot->sessionId.empty()) {
+    // The session expired or was cancelled: start over with a fresh snapshot.
+    (void)store_.recordFailure(key, message, false);
+    a.outcome = Outcome::kRetryNow;
+    return a;
+  }
+  if (transient(error.code) || Health::meansOffline(error)) {
+    health_.recordFailure("upload", error);
+    (void)store_.recordFailure(key, message, true);
+    a.outcome = Outcome::kRetry;
+    FASTIO_LOG_DEBUG("upload of {} will be retried: {}", key, message);
+    return a;
+  }
+  FASTIO_LOG_WARN("upload of dirty file {} stopped: {} (kept locally; retried when it changes "
+                  "or at the next mount)",
+                  key, message);
+  if (snapshot != nullptr && !snapshot->sessionId.empty()) {
+    (void)remote_.cancelUpload(snapshot->sessionId,
+                               Deadline::after(options_.remoteTimeout, clock_));
+  }
+  (void)store_.recordFailure(key, message, false);
+  a.outcome = Outcome::kPark;
+  return a;
+}
+
+// ---------------------------------------------------------------- status
+
+UploadQueueStats Uploader::stats() const {
+  UploadQueueStats s;
+  std::lock_guard lock(mu_);
+  for (const auto& [key, item] : items_) {
+    if (item.inFlight) {
+      ++s.filesInFlight;
+      s.bytesInFlightDone += item.bytesDone;
+      s.bytesInFlightTotal += item.bytesTotal;
+    } else if (item.parked) {
+      ++s.filesParked;
+      if (s.parkedErrors.size() < kMaxShownErrors) {
+        s.parkedErrors.push_back(std::to_string(key) + ": " + item.error);
+      }
+    } else {
+      ++s.filesPending;
+    }
+  }
+  s.filesDone = filesDone_;
+  s.bytesDone = bytesDone_;
+  s.conflicts = conflicts_;
+  const SteadyTime now = clock_.now();
+  uint64_t recent = 0;
+  for (const auto& [at, bytes] : recentBytes_) {
+    if (now - at <= std::chrono::seconds(10)) recent += bytes;
+  }
+  s.bytesPerSecond = static_cast<double>(recent) / 10.0;
+  return s;
+}
+
+std::string Uploader::syncState(DirtyKey key) const {
+  std::lock_guard lock(mu_);
+  auto it = items_.find(key);
+  if (it == items_.end()) return "pending";
+  const Item& item = it->second;
+  if (item.parked) return "error: " + item.error;
+  if (item.inFlight) {
+    const uint64_t pct = item.bytesTotal == 0 ? 0 : item.bytesDone * 100 / item.bytesTotal;
+    return "uploading " + std::to_string(pct) + "%";
+  }
+  if (item.conflict) return "conflict";
+  if (!item.error.empty()) return "pending (retrying: " + item.error + ")";
+  return "pending";
+}
+
+}  // namespace fastio::fs

@@ -1,0 +1,572 @@
+#include "fs/WriteBack.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/Log.h"
+
+namespace fastio::fs {
+namespace {
+
+int64_t toNs(WallTime t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+WallTime fromNs(int64_t ns) {
+  return WallTime{} + std::chrono::duration_cast<WallTime::duration>(std::chrono::nanoseconds(ns));
+}
+
+}  // namespace
+
+WriteBack::WriteBack(DirtyStore& store, BlockReader& blocks, InodeTable& inodes, Health& health,
+                     FsCounters& counters, WriteBackOptions options, const Clock& clock)
+    : store_(store),
+      blocks_(blocks),
+      inodes_(inodes),
+      health_(health),
+      counters_(counters),
+      options_(options),
+      clock_(clock) {}
+
+std::string WriteBack::nodeIndexKey(const std::string& workspaceId, const std::string& nodeId) {
+  return workspaceId + "/" + nodeId;
+}
+
+std::string WriteBack::folderIndexKey(const std::string& workspaceId,
+                                      const std::string& folderId) {
+  return workspaceId + "/" + folderId;
+}
+
+DirtyRecordPtr WriteBack::indexLocked(DirtyRecordPtr rec) {
+  byKey_[rec->key] = rec;
+  if (rec->unlinked) return rec;
+  if (rec->targetNodeId.empty()) {
+    newByFolder_[folderIndexKey(rec->workspaceId, rec->parentId)].insert(rec->key);
+  } else {
+    byNode_[nodeIndexKey(rec->workspaceId, rec->targetNodeId)] = rec->key;
+  }
+  for (const std::string& node : rec->trash) ++hidden_[nodeIndexKey(rec->workspaceId, node)];
+  return rec;
+}
+
+void WriteBack::unindexLocked(const DirtyRecord& rec) {
+  if (auto it = newByFolder_.find(folderIndexKey(rec.workspaceId, rec.parentId));
+      it != newByFolder_.end()) {
+    it->second.erase(rec.key);
+    if (it->second.empty()) newByFolder_.erase(it);
+  }
+  if (!rec.targetNodeId.empty()) {
+    auto it = byNode_.find(nodeIndexKey(rec.workspaceId, rec.targetNodeId));
+    if (it != byNode_.end() && it->second == rec.key) byNode_.erase(it);
+  }
+  for (const std::string& node : rec.trash) {
+    auto it = hidden_.find(nodeIndexKey(rec.workspaceId, node));
+    if (it != hidden_.end() && --it->second == 0) hidden_.erase(it);
+  }
+}
+
+Status WriteBack::recover() {
+  std::vector<DirtyFile> files = store_.list();
+  std::vector<std::pair<DirtyKey, SteadyTime>> pending;
+  for (const DirtyFile& f : files) {
+    if (f.meta.unlinked) {
+      // Unlinked while open before a restart: nobody holds it open any more.
+      if (Status s = store_.discard(f.key); !s.ok()) {
+        FASTIO_LOG_WARN("could not drop unlinked file {}: {}", f.meta.name, s.error().describe());
+      }
+      continue;
+    }
+    auto rec = std::make_shared<DirtyRecord>();
+    rec->key = f.key;
+    rec->workspaceId = f.workspaceId;
+    rec->parentId = f.meta.parentId;
+    rec->name = f.meta.name;
+    rec->targetNodeId = f.meta.targetNodeId;
+    rec->targetVersion = f.meta.targetVersion;
+    rec->trash = f.meta.trashAfterUpload;
+    rec->size = f.size;
+    rec->modified = fromNs(f.modifiedAtNs);
+    rec->mtimeNs = f.meta.mtimeNs;
+    rec->baseNodeId = f.baseNodeId;
+    rec->baseVersion = f.baseVersion;
+    rec->baseSize = f.baseSize;
+    rec->generation = f.generation;
+    {
+      std::lock_guard lock(mu_);
+      indexLocked(rec);
+    }
+    pending.emplace_back(f.key, clock_.now());
+  }
+  if (listener_) {
+    for (const auto& [key, at] : pending) listener_(key, at);
+  }
+  if (!pending.empty()) FASTIO_LOG_INFO("{} file(s) waiting for upload from the last run", pending.size());
+  return okStatus();
+}
+
+// ---------------------------------------------------------------- records
+
+Result<DirtyRecordPtr> WriteBack::createFile(const InodeInfo& parent, const std::string& folderId,
+                                             const std::string& name) {
+  NewDirty n;
+  n.workspaceId = parent.workspaceId;
+  n.parentId = folderId;
+  n.name = name;
+  auto key = store_.begin(n);
+  if (!key.ok()) return key.error();
+  auto rec = std::make_shared<DirtyRecord>();
+  rec->key = *key;
+  rec->workspaceId = parent.workspaceId;
+  rec->parentId = folderId;
+  rec->name = name;
+  rec->modified = clock_.wallNow();
+  std::lock_guard lock(mu_);
+  return indexLocked(std::move(rec));
+}
+
+DirtyRecordPtr WriteBack::find(const InodeInfo& info) const {
+  if (info.kind != InodeKind::kFile) return nullptr;
+  std::lock_guard lock(mu_);
+  if (info.dirtyKey != 0) {
+    auto it = byKey_.find(info.dirtyKey);
+    return it == byKey_.end() ? nullptr : it->second;
+  }
+  if (info.nodeId.empty()) return nullptr;
+  auto node = byNode_.find(nodeIndexKey(info.workspaceId, info.nodeId));
+  if (node == byNode_.end()) return nullptr;
+  auto it = byKey_.find(node->second);
+  return it == byKey_.end() ? nullptr : it->second;
+}
+
+DirtyRecordPtr WriteBack::findByKey(DirtyKey key) const {
+  std::lock_guard lock(mu_);
+  auto it = byKey_.find(key);
+  return it == byKey_.end() ? nullptr : it->second;
+}
+
+DirtyRecordPtr WriteBack::findByNode(const std::string& workspaceId,
+                                     const std::string& nodeId) const {
+  std::lock_guard lock(mu_);
+  auto node = byNode_.find(nodeIndexKey(workspaceId, nodeId));
+  if (node == byNode_.end()) return nullptr;
+  auto it = byKey_.find(node->second);
+  return it == byKey_.end() ? nullptr : it->second;
+}
+
+Result<DirtyRecordPtr> WriteBack::ensureDirty(const InodeInfo& info, const FileVersion& base,
+                                              const std::string& parentId) {
+  if (auto existing = find(info)) return existing;
+  if (base.nodeId.empty()) return makeError(ErrorCode::kStale, "no base version to write over");
+  NewDirty n;
+  n.workspaceId = info.workspaceId;
+  n.parentId = parentId;
+  n.name = info.name;
+  n.baseNodeId = base.nodeId;
+  n.baseVersion = base.version;
+  n.baseSize = base.size;
+  n.targetNodeId = base.nodeId;
+  n.targetVersion = base.version;
+  std::lock_guard lock(mu_);
+  // Checked again under the lock: two first writes must not make two records.
+  if (auto node = byNode_.find(nodeIndexKey(info.workspaceId, base.nodeId));
+      node != byNode_.end()) {
+    return byKey_.at(node->second);
+  }
+  auto key = store_.begin(n);  // in memory only until the next sync: cheap under the lock
+  if (!key.ok()) return key.error();
+  auto rec = std::make_shared<DirtyRecord>();
+  rec->key = *key;
+  rec->workspaceId = info.workspaceId;
+  rec->parentId = parentId;
+  rec->name = info.name;
+  rec->targetNodeId = base.nodeId;
+  rec->targetVersion = base.version;
+  rec->size = base.size;
+  rec->modified = clock_.wallNow();
+  rec->baseNodeId = base.nodeId;
+  rec->baseVersion = base.version;
+  rec->baseSize = base.size;
+  rec->pinned = info.ino;
+  inodes_.pin(info.ino);
+  return indexLocked(std::move(rec));
+}
+
+void WriteBack::bindInode(DirtyRecord& rec, InodeId ino) {
+  std::lock_guard lock(mu_);
+  if (rec.pinned == ino || ino == 0) return;
+  if (rec.pinned != 0) inodes_.unpin(rec.pinned);
+  rec.pinned = ino;
+  inodes_.pin(ino);
+}
+
+WriteBack::Placement WriteBack::placementOf(const DirtyRecord& rec) const {
+  std::lock_guard lock(mu_);
+  return Placement{rec.parentId, rec.name, rec.targetNodeId, rec.trash, rec.pinned};
+}
+
+std::vector<DirtyRecordPtr> WriteBack::newFilesIn(const std::string& workspaceId,
+                                                  const std::string& folderId) const {
+  std::vector<DirtyRecordPtr> out;
+  std::lock_guard lock(mu_);
+  auto it = newByFolder_.find(folderIndexKey(workspaceId, folderId));
+  if (it == newByFolder_.end()) return out;
+  for (DirtyKey key : it->second) out.push_back(byKey_.at(key));
+  return out;
+}
+
+// ---------------------------------------------------------------- content
+
+void WriteBack::changed(const DirtyRecord& rec) {
+  if (listener_) listener_(rec.key, clock_.now() + options_.uploadDelay);
+}
+
+Result<uint64_t> WriteBack::write(DirtyRecord& rec, uint64_t offset, std::string_view data,
+                                  bool append) {
+  uint64_t at;
+  {
+    std::lock_guard lock(rec.mu);
+    at = append ? rec.size : offset;
+    FASTIO_TRY(store_.write(rec.key, at, data));
+    rec.size = std::max<uint64_t>(rec.size, at + data.size());
+    rec.modified = clock_.wallNow();
+    ++rec.generation;
+    if (rec.mtimeNs != 0) {
+      // A write sets mtime to now, as on a local disk, also over one set by utimens.
+      rec.mtimeNs = 0;
+      FASTIO_TRY(store_.amend(rec.key, [](DirtyMeta& m) { m.mtimeNs = 0; }));
+    }
+  }
+  counters_.bytesWritten += data.size();
+  changed(rec);
+  return at;
+}
+
+Status WriteBack::truncate(DirtyRecord& rec, uint64_t size) {
+  {
+    std::lock_guard lock(rec.mu);
+    FASTIO_TRY(store_.truncate(rec.key, size));
+    rec.size = size;
+    rec.modified = clock_.wallNow();
+    ++rec.generation;
+    if (rec.mtimeNs != 0) {
+      rec.mtimeNs = 0;
+      FASTIO_TRY(store_.amend(rec.key, [](DirtyMeta& m) { m.mtimeNs = 0; }));
+    }
+  }
+  changed(rec);
+  return okStatus();
+}
+
+Status WriteBack::fillFromBase(const DirtyRecord& rec, const DirtyReadPlan& plan, uint64_t offset,
+                               std::string& out) {
+  if (plan.fromBase.empty()) return okStatus();
+  FileVersion base{rec.workspaceId, rec.baseNodeId, rec.baseVersion, rec.baseSize};
+  for (const DirtyRange& r : plan.fromBase) {
+    auto bytes = blocks_.read(base, r.offset, r.length);
+    if (!bytes.ok()) return bytes.error();
+    if (bytes->size() != r.length) {
+      return makeError(ErrorCode::kIo, "the base version of " + rec.name + " ended early");
+    }
+    size_t at = r.offset - offset;
+    for (std::string_view slice : bytes->slices()) {
+      std::memcpy(out.data() + at, slice.data(), slice.size());
+      at += slice.size();
+    }
+  }
+  return okStatus();
+}
+
+Result<ReadBuffer> WriteBack::read(DirtyRecord& rec, uint64_t offset, size_t size) {
+  auto buffer = std::make_shared<std::string>(size, '\0');
+  auto plan = store_.read(rec.key, offset, std::span<char>(buffer->data(), buffer->size()));
+  if (!plan.ok()) return plan.error();
+  DirtyRecord base;
+  {
+    std::lock_guard lock(rec.mu);
+    base.workspaceId = rec.workspaceId;
+    base.name = rec.name;
+    base.baseNodeId = rec.baseNodeId;
+    base.baseVersion = rec.baseVersion;
+    base.baseSize = rec.baseSize;
+  }
+  FASTIO_TRY(fillFromBase(base, *plan, offset, *buffer));
+  buffer->resize(plan->length);
+  ReadBuffer out;
+  out.append(*buffer, buffer);
+  return out;
+}
+
+Status WriteBack::commit(DirtyRecord& rec, Durability level) {
+  return store_.sync(rec.key, level);
+}
+
+Status WriteBack::setMtime(DirtyRecord& rec, WallTime mtime) {
+  const int64_t ns = toNs(mtime);
+  FASTIO_TRY(store_.amend(rec.key, [ns](DirtyMeta& m) { m.mtimeNs = ns; }));
+  std::lock_guard lock(rec.mu);
+  rec.mtimeNs = ns;
+  return okStatus();
+}
+
+uint64_t WriteBack::sizeOf(DirtyRecord& rec) {
+  std::lock_guard lock(rec.mu);
+  return rec.size;
+}
+
+WallTime WriteBack::mtimeOf(const DirtyRecord& rec) const {
+  return rec.mtimeNs != 0 ? fromNs(rec.mtimeNs) : rec.modified;
+}
+
+// ---------------------------------------------------------------- namespace
+
+Status WriteBack::place(DirtyRecord& rec, const std::string& parentId, const std::string& name) {
+  FASTIO_TRY(store_.amend(rec.key, [&](DirtyMeta& m) {
+    m.parentId = parentId;
+    m.name = name;
+  }));
+  {
+    std::lock_guard lock(mu_);
+    unindexLocked(rec);
+    rec.parentId = parentId;
+    rec.name = name;
+    indexLocked(byKey_.at(rec.key));
+  }
+  FASTIO_TRY(store_.sync(rec.key, Durability::kProcess));
+  changed(rec);
+  return okStatus();
+}
+
+Status WriteBack::retarget(DirtyRecord& rec, const std::string& nodeId, const std::string& version,
+                           const std::vector<std::string>& trash) {
+  std::vector<std::string> allTrash;
+  {
+    std::lock_guard lock(mu_);
+    allTrash = rec.trash;
+  }
+  for (const std::string& t : trash) {
+    if (t != nodeId && std::find(allTrash.begin(), allTrash.end(), t) == allTrash.end()) {
+      allTrash.push_back(t);
+    }
+  }
+  std::erase(allTrash, nodeId);
+  FASTIO_TRY(store_.amend(rec.key, [&](DirtyMeta& m) {
+    m.targetNodeId = nodeId;
+    m.targetVersion = version;
+    m.trashAfterUpload = allTrash;
+  }));
+  {
+    std::lock_guard lock(mu_);
+    unindexLocked(rec);
+    rec.targetNodeId = nodeId;
+    rec.targetVersion = version;
+    rec.trash = allTrash;
+    indexLocked(byKey_.at(rec.key));
+  }
+  FASTIO_TRY(store_.sync(rec.key, Durability::kProcess));
+  changed(rec);
+  return okStatus();
+}
+
+Status WriteBack::unlink(DirtyRecord& rec, bool stillOpen) {
+  if (stillOpen) {
+    FASTIO_TRY(store_.amend(rec.key, [](DirtyMeta& m) { m.unlinked = true; }));
+    FASTIO_TRY(store_.sync(rec.key, Durability::kProcess));
+    std::lock_guard lock(mu_);
+    unindexLocked(rec);
+    rec.unlinked = true;
+    if (rec.pinned != 0) unlinkedByIno_[rec.pinned] = rec.key;
+    return okStatus();
+  }
+  FASTIO_TRY(store_.discard(rec.key));
+  forget(rec.key);
+  spaceFreed();
+  return okStatus();
+}
+
+void WriteBack::lastClose(const InodeInfo& info) {
+  DirtyRecordPtr rec = find(info);
+  if (!rec) {
+    std::lock_guard lock(mu_);
+    if (auto it = unlinkedByIno_.find(info.ino); it != unlinkedByIno_.end()) {
+      if (auto r = byKey_.find(it->second); r != byKey_.end()) rec = r->second;
+    }
+  }
+  if (!rec) return;
+  if (rec->unlinked) {
+    if (Status s = store_.discard(rec->key); !s.ok()) {
+      FASTIO_LOG_WARN("dropping unlinked {}: {}", rec->name, s.error().describe());
+    }
+    forget(rec->key);
+    spaceFreed();
+    return;
+  }
+  changed(*rec);
+}
+
+void WriteBack::forget(DirtyKey key) {
+  InodeId unpin = 0;
+  {
+    std::lock_guard lock(mu_);
+    auto it = byKey_.find(key);
+    if (it == byKey_.end()) return;
+    unindexLocked(*it->second);
+    unpin = it->second->pinned;
+    it->second->pinned = 0;
+    if (auto u = unlinkedByIno_.find(unpin); u != unlinkedByIno_.end() && u->second == key) {
+      unlinkedByIno_.erase(u);
+    }
+    byKey_.erase(it);
+  }
+  if (unpin != 0) inodes_.unpin(unpin);
+}
+
+void WriteBack::rebased(DirtyKey key, const Node& node, uint64_t snapshotSize) {
+  DirtyRecordPtr rec = findByKey(key);
+  if (!rec) return;
+  {
+    std::lock_guard lock(rec->mu);
+    rec->baseNodeId = node.id;
+    rec->baseVersion = node.version;
+    rec->baseSize = snapshotSize;
+  }
+  std::lock_guard lock(mu_);
+  unindexLocked(*rec);
+  rec->targetNodeId = node.id;
+  rec->targetVersion = node.version;
+  indexLocked(rec);
+}
+
+// ---------------------------------------------------------------- budget
+
+Status WriteBack::reserve(uint64_t bytes) {
+  auto fits = [&] { return store_.footprintBytes() + bytes <= options_.dirtyLimitBytes; };
+  if (fits()) return okStatus();
+  if (!health_.online()) {
+    return makeError(ErrorCode::kNoSpace,
+                     "the dirty limit is reached and the server is unreachable to upload");
+  }
+  // Make room: uploads start at once, and space held by finished files is released.
+  if (listener_) {
+    std::vector<DirtyKey> keys;
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& [key, rec] : byKey_) keys.push_back(key);
+    }
+    for (DirtyKey key : keys) listener_(key, clock_.now());
+  }
+  (void)store_.checkpoint();
+  counters_.dirtyWaits++;
+  const SteadyTime until = clock_.now() + options_.dirtyWait;
+  std::unique_lock lock(budgetMu_);
+  while (!fits()) {
+    if (clock_.now() >= until) {
+      return makeError(ErrorCode::kNoSpace,
+                       "the dirty limit (" + std::to_string(options_.dirtyLimitBytes) +
+                           " bytes) stayed full for the whole dirty_wait");
+    }
+    budgetCv_.wait_for(lock, std::chrono::milliseconds(100));
+    lock.unlock();
+    (void)store_.checkpoint();
+    lock.lock();
+  }
+  return okStatus();
+}
+
+void WriteBack::spaceFreed() {
+  std::lock_guard lock(budgetMu_);
+  budgetCv_.notify_all();
+}
+
+// ---------------------------------------------------------------- LocalChanges
+
+std::vector<LocalFile> WriteBack::filesIn(const InodeInfo& parent, const std::string& folderId) {
+  std::vector<LocalFile> out;
+  for (const DirtyRecordPtr& rec : newFilesIn(parent.workspaceId, folderId)) {
+    LocalFile f;
+    f.key = InodeTable::localKey(rec->key);
+    f.info.kind = InodeKind::kFile;
+    f.info.parent = parent.ino;
+    f.info.workspaceId = rec->workspaceId;
+    f.info.dirtyKey = rec->key;
+    {
+      std::lock_guard lock(mu_);
+      f.info.name = rec->name;
+    }
+    {
+      std::lock_guard lock(rec->mu);
+      f.size = rec->size;
+      f.mtime = mtimeOf(*rec);
+    }
+    out.push_back(std::move(f));
+  }
+  std::lock_guard lock(mu_);
+  if (auto it = storedByFolder_.find(folderIndexKey(parent.workspaceId, folderId));
+      it != storedByFolder_.end()) {
+    for (const Stored& s : it->second) {
+      LocalFile f;
+      f.key = InodeTable::nodeKey(parent.workspaceId, s.node.id);
+      f.info.kind = InodeKind::kFile;
+      f.info.parent = parent.ino;
+      f.info.name = s.name;
+      f.info.workspaceId = parent.workspaceId;
+      f.info.nodeId = s.node.id;
+      f.size = s.node.size;
+      f.mtime = s.node.modified == WallTime{} ? s.node.created : s.node.modified;
+      out.push_back(std::move(f));
+    }
+  }
+  return out;
+}
+
+std::optional<LocalAttrs> WriteBack::attrsOf(InodeId ino) {
+  auto info = inodes_.get(ino);
+  if (!info) return std::nullopt;
+  DirtyRecordPtr rec = find(*info);
+  if (!rec) return std::nullopt;
+  std::lock_guard lock(rec->mu);
+  return LocalAttrs{rec->size, mtimeOf(*rec)};
+}
+
+bool WriteBack::hides(const std::string& workspaceId, const std::string& nodeId) {
+  std::lock_guard lock(mu_);
+  return hidden_.count(nodeIndexKey(workspaceId, nodeId)) != 0;
+}
+
+void WriteBack::noteStored(const std::string& workspaceId, const std::string& parentId,
+                           const std::string& name, const Node& node) {
+  std::lock_guard lock(mu_);
+  auto& list = storedByFolder_[folderIndexKey(workspaceId, parentId)];
+  std::erase_if(list, [&](const Stored& s) { return s.node.id == node.id || s.name == name; });
+  list.push_back(Stored{name, node, clock_.now()});
+}
+
+void WriteBack::listingFetched(const std::string& workspaceId, const std::string& folderId,
+                               SteadyTime fetchedAt) {
+  std::lock_guard lock(mu_);
+  auto it = storedByFolder_.find(folderIndexKey(workspaceId, folderId));
+  if (it == storedByFolder_.end()) return;
+  std::erase_if(it->second, [&](const Stored& s) { return s.at < fetchedAt; });
+  if (it->second.empty()) storedByFolder_.erase(it);
+}
+
+void WriteBack::noteRemoved(const std::string& workspaceId, const std::string& nodeId) {
+  std::lock_guard lock(mu_);
+  const std::string prefix = workspaceId + "/";
+  for (auto it = storedByFolder_.begin(); it != storedByFolder_.end();) {
+    if (it->first.compare(0, prefix.size(), prefix) == 0) {
+      std::erase_if(it->second, [&](const Stored& s) { return s.node.id == nodeId; });
+    }
+    it = it->second.empty() ? storedByFolder_.erase(it) : std::next(it);
+  }
+}
+
+size_t WriteBack::pendingFiles() const {
+  std::lock_guard lock(mu_);
+  return byKey_.size();
+}
+
+uint64_t WriteBack::dirtyBytes() const {
+  return store_.footprintBytes();
+}
+
+}  // namespace fastio::fs

@@ -1,0 +1,184 @@
+#pragma once
+// The write side of the core: every file with local changes has a dirty record here, mirrored
+// from the durable DirtyStore (the journal), which it updates on each write, truncate, rename
+// and unlink. Reads of a dirty file merge its written bytes with the base version's blocks.
+// It is also the LocalChanges hook of the node view (new files, sizes, hidden nodes), keeps
+// the dirty budget, and tells the uploader when a file changed (docs/SEMANTICS.md "Writes").
+//
+// Identity: a record is found from an inode by InodeInfo::dirtyKey (a file created locally) or
+// by its target node id (an existing file). It pins its inode while dirty.
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "common/Clock.h"
+#include "fs/BlockReader.h"
+#include "fs/DirtyStore.h"
+#include "fs/FsCounters.h"
+#include "fs/Health.h"
+#include "fs/InodeTable.h"
+#include "fs/LocalChanges.h"
+#include "fs/ReadBuffer.h"
+
+namespace fastio::fs {
+
+struct WriteBackOptions {
+  Duration uploadDelay = std::chrono::seconds(2);
+  uint64_t dirtyLimitBytes = 2ull << 30;
+  Duration dirtyWait = std::chrono::seconds(30);
+};
+
+// The in-memory mirror of one dirty file. Index fields change under WriteBack's lock; content
+// fields under `mu`, which also serializes content changes of the file.
+struct DirtyRecord {
+  DirtyKey key = 0;
+  std::string workspaceId;
+  // Index fields (WriteBack::mu_).
+  std::string parentId;
+  std::string name;
+  std::string targetNodeId;
+  std::string targetVersion;
+  std::vector<std::string> trash;
+  bool unlinked = false;
+  InodeId pinned = 0;  // the inode this record pins (0: none known yet)
+  // Content fields (mu).
+  std::mutex mu;
+  uint64_t size = 0;
+  WallTime modified{};
+  int64_t mtimeNs = 0;
+  std::string baseNodeId;
+  std::string baseVersion;
+  uint64_t baseSize = 0;
+  uint64_t generation = 0;  // local count of content changes (the uploader compares)
+};
+using DirtyRecordPtr = std::shared_ptr<DirtyRecord>;
+
+class WriteBack final : public LocalChanges {
+ public:
+  using ChangeListener = std::function<void(DirtyKey key, SteadyTime readyAt)>;
+
+  WriteBack(DirtyStore& store, BlockReader& blocks, InodeTable& inodes, Health& health,
+            FsCounters& counters, WriteBackOptions options, const Clock& clock);
+
+  // At mount: indexes what the journal holds, discards tombstones (a file unlinked while open
+  // never comes back) and reports every pending file to the listener.
+  Status recover();
+  void setChangeListener(ChangeListener listener) { listener_ = std::move(listener); }
+
+  // --- records
+  Result<DirtyRecordPtr> createFile(const InodeInfo& parent, const std::string& folderId,
+                                    const std::string& name);
+  // The record of an inode, if it has local changes.
+  DirtyRecordPtr find(const InodeInfo& info) const;
+  DirtyRecordPtr findByKey(DirtyKey key) const;
+  DirtyRecordPtr findByNode(const std::string& workspaceId, const std::string& nodeId) const;
+  // The record of an existing file, created over `base` at the first change.
+  Result<DirtyRecordPtr> ensureDirty(const InodeInfo& info, const FileVersion& base,
+                                     const std::string& parentId);
+  // A file that exists only in this journal (not on the server yet): `parent` folder listing.
+  std::vector<DirtyRecordPtr> newFilesIn(const std::string& workspaceId,
+                                         const std::string& folderId) const;
+
+  // --- content
+  // Writes at offset (at the end for append); returns the offset written at.
+  Result<uint64_t> write(DirtyRecord& rec, uint64_t offset, std::string_view data, bool append);
+  Status truncate(DirtyRecord& rec, uint64_t size);
+  Result<ReadBuffer> read(DirtyRecord& rec, uint64_t offset, size_t size);
+  Status commit(DirtyRecord& rec, Durability level);
+  Status setMtime(DirtyRecord& rec, WallTime mtime);
+  uint64_t sizeOf(DirtyRecord& rec);
+
+  // --- namespace on local state (durable at kProcess when they return)
+  Status place(DirtyRecord& rec, const std::string& parentId, const std::string& name);
+  // Makes rec the new content of an existing node (rename over it); `trash` joins the nodes
+  // trashed once the upload is stored.
+  Status retarget(DirtyRecord& rec, const std::string& nodeId, const std::string& version,
+                  const std::vector<std::string>& trash);
+  // Unlinked: discarded now, or (still open) kept as a tombstone until the last release.
+  Status unlink(DirtyRecord& rec, bool stillOpen);
+  // The last handle of ino closed.
+  void lastClose(const InodeInfo& info);
+  // Back to clean (uploaded and unchanged since): forgets the record.
+  void forget(DirtyKey key);
+  // Uploaded, with later changes still dirty over `node`.
+  void rebased(DirtyKey key, const Node& node, uint64_t snapshotSize);
+  // The record's inode, once known.
+  void bindInode(DirtyRecord& rec, InodeId ino);
+  // A copy of the record's index fields.
+  struct Placement {
+    std::string parentId;
+    std::string name;
+    std::string targetNodeId;
+    std::vector<std::string> trash;
+    InodeId pinned = 0;
+  };
+  Placement placementOf(const DirtyRecord& rec) const;
+
+  // --- budget
+  // Waits (up to dirty_wait, not at all offline) until `bytes` more fit in the dirty budget.
+  Status reserve(uint64_t bytes);
+  // Uploads freed space: wake writers waiting in reserve().
+  void spaceFreed();
+
+  // --- LocalChanges
+  std::vector<LocalFile> filesIn(const InodeInfo& parent, const std::string& folderId) override;
+  std::optional<LocalAttrs> attrsOf(InodeId ino) override;
+  bool hides(const std::string& workspaceId, const std::string& nodeId) override;
+
+  // Files recently stored are listed from here until a listing fetched after the store shows
+  // them (the server may list a new node a moment late).
+  void noteStored(const std::string& workspaceId, const std::string& parentId,
+                  const std::string& name, const Node& node);
+  void listingFetched(const std::string& workspaceId, const std::string& folderId,
+                      SteadyTime fetchedAt) override;
+  // The node was deleted or moved away: a recently stored entry of it must not show.
+  void noteRemoved(const std::string& workspaceId, const std::string& nodeId);
+
+  size_t pendingFiles() const;
+  uint64_t dirtyBytes() const;
+
+ private:
+  static std::string nodeIndexKey(const std::string& workspaceId, const std::string& nodeId);
+  static std::string folderIndexKey(const std::string& workspaceId, const std::string& folderId);
+  DirtyRecordPtr indexLocked(DirtyRecordPtr rec);
+  void unindexLocked(const DirtyRecord& rec);
+  void changed(const DirtyRecord& rec);
+  WallTime mtimeOf(const DirtyRecord& rec) const;
+  Status fillFromBase(const DirtyRecord& rec, const DirtyReadPlan& plan, uint64_t offset,
+                      std::string& out);
+
+  DirtyStore& store_;
+  BlockReader& blocks_;
+  InodeTable& inodes_;
+  Health& health_;
+  FsCounters& counters_;
+  WriteBackOptions options_;
+  const Clock& clock_;
+  ChangeListener listener_;
+
+  mutable std::mutex mu_;  // the maps below and the records' index fields
+  std::unordered_map<DirtyKey, DirtyRecordPtr> byKey_;
+  std::unordered_map<std::string, DirtyKey> byNode_;  // target node -> record
+  std::unordered_map<std::string, std::unordered_set<DirtyKey>> newByFolder_;
+  std::unordered_map<std::string, uint32_t> hidden_;  // node -> records trashing it
+  std::unordered_map<InodeId, DirtyKey> unlinkedByIno_;  // tombstones kept for open handles
+
+  struct Stored {
+    std::string name;
+    Node node;
+    SteadyTime at{};
+  };
+  std::unordered_map<std::string, std::vector<Stored>> storedByFolder_;
+
+  std::mutex budgetMu_;
+  std::condition_variable budgetCv_;
+};
+
+}  // namespace fastio::fs
