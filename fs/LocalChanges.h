@@ -30,6 +30,9 @@ class LocalChanges {
   virtual ~LocalChanges() = default;
   // Files placed in the folder that have no node there yet. `parent` is the folder's inode.
   virtual std::vector<LocalFile> filesIn(const InodeInfo& parent, const std::string& folderId) = 0;
+  // The one of those named `name`, if any.
+  virtual std::optional<LocalFile> fileNamed(const InodeInfo& parent, const std::string& folderId,
+                                             const std::string& name) = 0;
   // Size and mtime of a file with local changes.
   virtual std::optional<LocalAttrs> attrsOf(InodeId ino) = 0;
   // A remote node that must not be shown.

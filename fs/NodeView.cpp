@@ -332,14 +332,23 @@ Result<std::optional<NodeView::Child>> NodeView::findChild(const InodeInfo& pare
                                                            const std::string& name) {
   auto listing = folders_.get(parent.workspaceId, folderIdOf(parent));
   // Local files answer even when the listing cannot be had (offline, never listed).
-  for (LocalFile& f : localFilesIn(parent, listing.ok() ? listing->get() : nullptr)) {
-    if (f.info.name != name) continue;
-    Child c;
-    c.key = f.key;
-    c.info = f.info;
-    c.info.ino = inodes_.numberFor(c.key, c.info);
-    c.local = std::move(f);
-    return std::optional<Child>(std::move(c));
+  if (local_ != nullptr) {
+    const std::string folderId = folderIdOf(parent);
+    if (listing.ok() && !(*listing)->stale) {
+      local_->listingFetched(parent.workspaceId, folderId, (*listing)->fetchedAt);
+    }
+    std::optional<LocalFile> f = local_->fileNamed(parent, folderId, name);
+    // A file stored a moment ago and listed by the server now: the server's entry is used.
+    const bool listedNow = f && !f->info.nodeId.empty() && listing.ok() &&
+                           (*listing)->byNodeId.count(f->info.nodeId) != 0;
+    if (f && !listedNow) {
+      Child c;
+      c.key = f->key;
+      c.info = f->info;
+      c.info.ino = inodes_.numberFor(c.key, c.info);
+      c.local = std::move(*f);
+      return std::optional<Child>(std::move(c));
+    }
   }
   if (!listing.ok()) return listing.error();
   const Node* node = (*listing)->find(name);

@@ -375,12 +375,9 @@ std::optional<Uploader::Attempt> Uploader::preflight(DirtyKey key, DirtyFile& fi
     }
     return classify(key, listing.error(), nullptr);
   }
+  // Local names pass the service's rules, so they are shown as they are: the display name
+  // is the server name.
   const Node* existing = (*listing)->find(file.meta.name);
-  if (existing == nullptr) {
-    for (const Node& n : (*listing)->nodes) {
-      if (n.name == file.meta.name) existing = &n;
-    }
-  }
   if (existing == nullptr || existing->isFolder() ||
       writeBack_.hides(file.workspaceId, existing->id)) {
     return std::nullopt;

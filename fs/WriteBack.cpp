@@ -41,7 +41,7 @@ DirtyRecordPtr WriteBack::indexLocked(DirtyRecordPtr rec) {
   byKey_[rec->key] = rec;
   if (rec->unlinked) return rec;
   if (rec->targetNodeId.empty()) {
-    newByFolder_[folderIndexKey(rec->workspaceId, rec->parentId)].insert(rec->key);
+    newByFolder_[folderIndexKey(rec->workspaceId, rec->parentId)][rec->name] = rec->key;
   } else {
     byNode_[nodeIndexKey(rec->workspaceId, rec->targetNodeId)] = rec->key;
   }
@@ -52,7 +52,8 @@ DirtyRecordPtr WriteBack::indexLocked(DirtyRecordPtr rec) {
 void WriteBack::unindexLocked(const DirtyRecord& rec) {
   if (auto it = newByFolder_.find(folderIndexKey(rec.workspaceId, rec.parentId));
       it != newByFolder_.end()) {
-    it->second.erase(rec.key);
+    auto named = it->second.find(rec.name);
+    if (named != it->second.end() && named->second == rec.key) it->second.erase(named);
     if (it->second.empty()) newByFolder_.erase(it);
   }
   if (!rec.targetNodeId.empty()) {
@@ -210,7 +211,8 @@ std::vector<DirtyRecordPtr> WriteBack::newFilesIn(const std::string& workspaceId
   std::lock_guard lock(mu_);
   auto it = newByFolder_.find(folderIndexKey(workspaceId, folderId));
   if (it == newByFolder_.end()) return out;
-  for (DirtyKey key : it->second) out.push_back(byKey_.at(key));
+  out.reserve(it->second.size());
+  for (const auto& [name, key] : it->second) out.push_back(byKey_.at(key));
   return out;
 }
 
@@ -479,43 +481,76 @@ void WriteBack::spaceFreed() {
 
 // ---------------------------------------------------------------- LocalChanges
 
+LocalFile WriteBack::newFileEntry(const InodeInfo& parent, const DirtyRecordPtr& rec,
+                                  std::string name) {
+  LocalFile f;
+  f.key = InodeTable::localKey(rec->key);
+  f.info.kind = InodeKind::kFile;
+  f.info.parent = parent.ino;
+  f.info.name = std::move(name);
+  f.info.workspaceId = rec->workspaceId;
+  f.info.dirtyKey = rec->key;
+  std::lock_guard lock(rec->mu);
+  f.size = rec->size;
+  f.mtime = mtimeOf(*rec);
+  return f;
+}
+
+LocalFile WriteBack::storedEntry(const InodeInfo& parent, const std::string& name,
+                                 const Stored& stored) {
+  LocalFile f;
+  f.key = InodeTable::nodeKey(parent.workspaceId, stored.node.id);
+  f.info.kind = InodeKind::kFile;
+  f.info.parent = parent.ino;
+  f.info.name = name;
+  f.info.workspaceId = parent.workspaceId;
+  f.info.nodeId = stored.node.id;
+  f.size = stored.node.size;
+  f.mtime = stored.node.modified == WallTime{} ? stored.node.created : stored.node.modified;
+  return f;
+}
+
 std::vector<LocalFile> WriteBack::filesIn(const InodeInfo& parent, const std::string& folderId) {
+  const std::string folder = folderIndexKey(parent.workspaceId, folderId);
+  std::vector<std::pair<DirtyRecordPtr, std::string>> fresh;
   std::vector<LocalFile> out;
-  for (const DirtyRecordPtr& rec : newFilesIn(parent.workspaceId, folderId)) {
-    LocalFile f;
-    f.key = InodeTable::localKey(rec->key);
-    f.info.kind = InodeKind::kFile;
-    f.info.parent = parent.ino;
-    f.info.workspaceId = rec->workspaceId;
-    f.info.dirtyKey = rec->key;
-    {
-      std::lock_guard lock(mu_);
-      f.info.name = rec->name;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = newByFolder_.find(folder); it != newByFolder_.end()) {
+      fresh.reserve(it->second.size());
+      for (const auto& [name, key] : it->second) fresh.emplace_back(byKey_.at(key), name);
     }
-    {
-      std::lock_guard lock(rec->mu);
-      f.size = rec->size;
-      f.mtime = mtimeOf(*rec);
-    }
-    out.push_back(std::move(f));
-  }
-  std::lock_guard lock(mu_);
-  if (auto it = storedByFolder_.find(folderIndexKey(parent.workspaceId, folderId));
-      it != storedByFolder_.end()) {
-    for (const Stored& s : it->second) {
-      LocalFile f;
-      f.key = InodeTable::nodeKey(parent.workspaceId, s.node.id);
-      f.info.kind = InodeKind::kFile;
-      f.info.parent = parent.ino;
-      f.info.name = s.name;
-      f.info.workspaceId = parent.workspaceId;
-      f.info.nodeId = s.node.id;
-      f.size = s.node.size;
-      f.mtime = s.node.modified == WallTime{} ? s.node.created : s.node.modified;
-      out.push_back(std::move(f));
+    if (auto it = storedByFolder_.find(folder); it != storedByFolder_.end()) {
+      for (const auto& [name, stored] : it->second) {
+        out.push_back(storedEntry(parent, name, stored));
+      }
     }
   }
+  out.reserve(out.size() + fresh.size());
+  for (auto& [rec, name] : fresh) out.push_back(newFileEntry(parent, rec, std::move(name)));
   return out;
+}
+
+std::optional<LocalFile> WriteBack::fileNamed(const InodeInfo& parent, const std::string& folderId,
+                                              const std::string& name) {
+  const std::string folder = folderIndexKey(parent.workspaceId, folderId);
+  DirtyRecordPtr rec;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = newByFolder_.find(folder); it != newByFolder_.end()) {
+      if (auto named = it->second.find(name); named != it->second.end()) {
+        rec = byKey_.at(named->second);
+      }
+    }
+    if (!rec) {
+      auto it = storedByFolder_.find(folder);
+      if (it == storedByFolder_.end()) return std::nullopt;
+      auto named = it->second.find(name);
+      if (named == it->second.end()) return std::nullopt;
+      return storedEntry(parent, name, named->second);
+    }
+  }
+  return newFileEntry(parent, rec, name);
 }
 
 std::optional<LocalAttrs> WriteBack::attrsOf(InodeId ino) {
@@ -535,9 +570,15 @@ bool WriteBack::hides(const std::string& workspaceId, const std::string& nodeId)
 void WriteBack::noteStored(const std::string& workspaceId, const std::string& parentId,
                            const std::string& name, const Node& node) {
   std::lock_guard lock(mu_);
-  auto& list = storedByFolder_[folderIndexKey(workspaceId, parentId)];
-  std::erase_if(list, [&](const Stored& s) { return s.node.id == node.id || s.name == name; });
-  list.push_back(Stored{name, node, clock_.now()});
+  const std::string nodeKey = nodeIndexKey(workspaceId, node.id);
+  if (auto old = storedFolderOf_.find(nodeKey); old != storedFolderOf_.end()) {
+    if (auto folder = storedByFolder_.find(old->second); folder != storedByFolder_.end()) {
+      std::erase_if(folder->second, [&](const auto& kv) { return kv.second.node.id == node.id; });
+    }
+  }
+  const std::string folder = folderIndexKey(workspaceId, parentId);
+  storedByFolder_[folder][name] = Stored{node, clock_.now()};
+  storedFolderOf_[nodeKey] = folder;
 }
 
 void WriteBack::listingFetched(const std::string& workspaceId, const std::string& folderId,
@@ -545,19 +586,26 @@ void WriteBack::listingFetched(const std::string& workspaceId, const std::string
   std::lock_guard lock(mu_);
   auto it = storedByFolder_.find(folderIndexKey(workspaceId, folderId));
   if (it == storedByFolder_.end()) return;
-  std::erase_if(it->second, [&](const Stored& s) { return s.at < fetchedAt; });
+  for (auto s = it->second.begin(); s != it->second.end();) {
+    if (s->second.at < fetchedAt) {
+      storedFolderOf_.erase(nodeIndexKey(workspaceId, s->second.node.id));
+      s = it->second.erase(s);
+    } else {
+      ++s;
+    }
+  }
   if (it->second.empty()) storedByFolder_.erase(it);
 }
 
 void WriteBack::noteRemoved(const std::string& workspaceId, const std::string& nodeId) {
   std::lock_guard lock(mu_);
-  const std::string prefix = workspaceId + "/";
-  for (auto it = storedByFolder_.begin(); it != storedByFolder_.end();) {
-    if (it->first.compare(0, prefix.size(), prefix) == 0) {
-      std::erase_if(it->second, [&](const Stored& s) { return s.node.id == nodeId; });
-    }
-    it = it->second.empty() ? storedByFolder_.erase(it) : std::next(it);
+  auto where = storedFolderOf_.find(nodeIndexKey(workspaceId, nodeId));
+  if (where == storedFolderOf_.end()) return;
+  if (auto folder = storedByFolder_.find(where->second); folder != storedByFolder_.end()) {
+    std::erase_if(folder->second, [&](const auto& kv) { return kv.second.node.id == nodeId; });
+    if (folder->second.empty()) storedByFolder_.erase(folder);
   }
+  storedFolderOf_.erase(where);
 }
 
 size_t WriteBack::pendingFiles() const {

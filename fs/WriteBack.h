@@ -15,7 +15,6 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "common/Clock.h"
@@ -129,6 +128,8 @@ class WriteBack final : public LocalChanges {
 
   // --- LocalChanges
   std::vector<LocalFile> filesIn(const InodeInfo& parent, const std::string& folderId) override;
+  std::optional<LocalFile> fileNamed(const InodeInfo& parent, const std::string& folderId,
+                                     const std::string& name) override;
   std::optional<LocalAttrs> attrsOf(InodeId ino) override;
   bool hides(const std::string& workspaceId, const std::string& nodeId) override;
 
@@ -145,12 +146,19 @@ class WriteBack final : public LocalChanges {
   uint64_t dirtyBytes() const;
 
  private:
+  struct Stored {
+    Node node;
+    SteadyTime at{};
+  };
   static std::string nodeIndexKey(const std::string& workspaceId, const std::string& nodeId);
   static std::string folderIndexKey(const std::string& workspaceId, const std::string& folderId);
   DirtyRecordPtr indexLocked(DirtyRecordPtr rec);
   void unindexLocked(const DirtyRecord& rec);
   void changed(const DirtyRecord& rec);
   WallTime mtimeOf(const DirtyRecord& rec) const;
+  LocalFile newFileEntry(const InodeInfo& parent, const DirtyRecordPtr& rec, std::string name);
+  static LocalFile storedEntry(const InodeInfo& parent, const std::string& name,
+                               const Stored& stored);
   Status fillFromBase(const DirtyRecord& rec, const DirtyReadPlan& plan, uint64_t offset,
                       std::string& out);
 
@@ -166,16 +174,14 @@ class WriteBack final : public LocalChanges {
   mutable std::mutex mu_;  // the maps below and the records' index fields
   std::unordered_map<DirtyKey, DirtyRecordPtr> byKey_;
   std::unordered_map<std::string, DirtyKey> byNode_;  // target node -> record
-  std::unordered_map<std::string, std::unordered_set<DirtyKey>> newByFolder_;
+  // folder -> name -> record, for files with no node yet.
+  std::unordered_map<std::string, std::unordered_map<std::string, DirtyKey>> newByFolder_;
   std::unordered_map<std::string, uint32_t> hidden_;  // node -> records trashing it
   std::unordered_map<InodeId, DirtyKey> unlinkedByIno_;  // tombstones kept for open handles
 
-  struct Stored {
-    std::string name;
-    Node node;
-    SteadyTime at{};
-  };
-  std::unordered_map<std::string, std::vector<Stored>> storedByFolder_;
+  // folder -> name -> stored node, and node -> folder to remove one by id.
+  std::unordered_map<std::string, std::unordered_map<std::string, Stored>> storedByFolder_;
+  std::unordered_map<std::string, std::string> storedFolderOf_;
 
   std::mutex budgetMu_;
   std::condition_variable budgetCv_;
