@@ -21,25 +21,10 @@ ENTRIES=${ENTRIES:-10000}
 SMALL_FILES=${SMALL_FILES:-2000}
 RUNS=${RUNS:-5}
 
-if [ ! -x "$BUILD/fs/cli/fastiofs" ] || [ ! -x "$BUILD/emulator/fastio-emulator" ]; then
-  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFASTIO_BUILD_TESTS=OFF >/dev/null
-fi
-cmake --build "$BUILD" --target fastiofs fastio-emulator -j "$(nproc)" >/dev/null
-FASTIOFS=$(realpath "$BUILD/fs/cli/fastiofs")
-EMULATOR=$(realpath "$BUILD/emulator/fastio-emulator")
-
+source scripts/bench-lib.sh
+bench_build
 WORK=$(mktemp -d /tmp/fastiofs-bench.XXXXXX)
-EMU_PID=""
-PT_PID=""
-cleanup() {
-  fusermount3 -u -z "$WORK/mnt" 2>/dev/null || true
-  fusermount3 -u -z "$WORK/pt" 2>/dev/null || true
-  [ -n "$PT_PID" ] && kill "$PT_PID" 2>/dev/null || true
-  [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null || true
-  sleep 0.5
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 SEED="$WORK/seed/bench-space"
 mkdir -p "$SEED/wide" "$SEED/small" "$WORK/mnt" "$WORK/pt" "$WORK/cache"
 
@@ -59,34 +44,9 @@ for i in range(count):
         f.write("\n".join(lines) + "\n")
 EOF
 
-echo "== passthrough_ll"
-gcc -O2 -o "$WORK/passthrough_ll" /usr/share/doc/libfuse3-dev/examples/passthrough_ll.c \
-  $(pkg-config fuse3 --cflags --libs)
-
 echo "== starting the emulator (seeding takes a while)"
-TOKEN=bench-token
-"$EMULATOR" --data "$WORK/data" --listen 127.0.0.1:0 --token "$TOKEN" --seed "$WORK/seed" \
-  --threads 32 >"$WORK/emulator.log" 2>&1 &
-EMU_PID=$!
-for _ in $(seq 1 3000); do
-  grep -q "listening on" "$WORK/emulator.log" && break
-  sleep 0.2
-done
-PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/emulator.log" | head -1)
-API="http://127.0.0.1:$PORT/current"
-
-# The emulator indexes the seeded files for search in the background; measure after that.
-for _ in $(seq 1 600); do
-  a=$(awk '{print $14 + $15}' "/proc/$EMU_PID/stat")
-  sleep 1
-  b=$(awk '{print $14 + $15}' "/proc/$EMU_PID/stat")
-  [ $((b - a)) -lt 5 ] && break
-done
-
-WS=$(curl -s -H "Authorization: Bearer $TOKEN" "$API/workspaces/all/" | python3 -c '
-import json,sys
-d=json.load(sys.stdin); d=d.get("response",d)
-print([w["id"] for w in d["workspaces"] if w["folder_name"]=="bench-space"][0])')
+bench_start_emulator "$WORK/seed"
+WS=$(bench_workspace_id bench-space)
 NODE=$(curl -s -H "Authorization: Bearer $TOKEN" "$API/workspace/$WS/storage/root/list/?page_size=500" |
   python3 -c '
 import json,sys
@@ -95,39 +55,16 @@ n=d["nodes"]; n=n.get("items",n) if isinstance(n,dict) else n
 print([x["id"] for x in n if x["name"]=="big.bin"][0])')
 URL="$API/workspace/$WS/storage/$NODE/read/"
 
-now() { date +%s.%N; }
-drop() { sync; echo 3 >/proc/sys/vm/drop_caches; }
-cpu() { awk '{printf "%.3f", ($14 + $15) / 100}' "/proc/$1/stat"; }  # user+system seconds
-median() { python3 -c 'import statistics,sys; print(f"{statistics.median(map(float, sys.argv[1:])):.3f}")' "$@"; }
-# Times a command; prints seconds.
-timed() {
-  local t0 t1
-  t0=$(now)
-  "$@" >/dev/null
-  t1=$(now)
-  python3 -c "print(f'{$t1-$t0:.4f}')"
-}
 mbps() { python3 -c "print(f'{$SIZE_MIB/$1:.1f}')"; }
-mount_fastiofs() {
-  FASTIO_API_KEY=$TOKEN "$FASTIOFS" mount "$WORK/mnt" --api-url "$API" --cache-dir "$WORK/cache" \
-    --cache-size "$((SIZE_MIB * 2 + 512))M" -o log_level=warn
-}
-unmount_fastiofs() {
-  "$FASTIOFS" unmount "$WORK/mnt" >/dev/null 2>&1 || fusermount3 -u "$WORK/mnt"
-  for _ in $(seq 1 50); do mountpoint -q "$WORK/mnt" || break; sleep 0.1; done
-}
-daemon_pid() { pgrep -f "fastiofs mount $WORK/mnt" | head -1; }
+CACHE_SIZE="$((SIZE_MIB * 2 + 512))M"
 
 declare -a CURL_NULL CURL_FILE COLD WARM PT LS_FS LS_PT CPU_FS CPU_EMU_FS CPU_EMU_CURL CPU_CURL
 declare -a GREP_FS_COLD GREP_FS_WARM GREP_PT_COLD GREP_PT_WARM
 declare -a R_COLD_NULL R_COLD_FILE R_WARM R_LS R_GREP_COLD R_GREP_WARM
 
-"$WORK/passthrough_ll" -o source="$WORK/seed" "$WORK/pt" &
-PT_PID=$!
-for _ in $(seq 1 50); do mountpoint -q "$WORK/pt" && break; sleep 0.1; done
+bench_passthrough "$WORK/seed"
 BIG_FS="$WORK/mnt/bench-space/big.bin"
 BIG_PT="$WORK/pt/bench-space/big.bin"
-ratio() { python3 -c "print(f'{$1/$2:.3f}')"; }
 
 # Each round measures a reference and fastiofs back to back, so both see the same machine;
 # the ratios reported are medians of the per-round ratios.
@@ -201,7 +138,6 @@ diff <(cd "$WORK/mnt/bench-space/small" && grep -r -c needle . | sort) \
 unmount_fastiofs
 
 m() { median "$@"; }
-span() { python3 -c 'import sys; v=[float(x) for x in sys.argv[1:]]; print(f"{min(v):.2f}-{max(v):.2f}")' "$@"; }
 echo
 echo "results: $RUNS rounds (${SIZE_MIB} MiB file, ${ENTRIES} entries, ${SMALL_FILES} small files, $(nproc) cores)"
 echo "  medians; ratio = median of the per-round ratios (their range in brackets)"
