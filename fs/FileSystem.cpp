@@ -291,25 +291,25 @@ Result<ReadBuffer> FileSystem::readBuffer(uint64_t handleId, uint64_t offset, si
   }
   // Read-ahead is planned before this read blocks: a read that waits for its data must not
   // reach the window late, after reads behind it, and look like a seek.
-  if (offset < handle->file.size) {
-    const uint64_t length = std::min<uint64_t>(size, handle->file.size - offset);
-    std::pair<uint64_t, uint64_t> ahead;
-    {
-      std::lock_guard lock(handle->mu);
-      ahead = handle->window.nextBatch(offset, length, handle->file.size);
+  FileVersion file;
+  std::pair<uint64_t, uint64_t> ahead{0, 0};
+  {
+    std::lock_guard lock(handle->mu);
+    file = handle->file;
+    if (offset < file.size) {
+      const uint64_t length = std::min<uint64_t>(size, file.size - offset);
+      ahead = handle->window.nextBatch(offset, length, file.size);
     }
-    if (ahead.second > ahead.first) scheduleReadAhead(handle, ahead.first, ahead.second);
   }
-  auto data = blocks_.read(handle->file, offset, size);
+  if (ahead.second > ahead.first) scheduleReadAhead(file, ahead.first, ahead.second);
+  auto data = blocks_.read(file, offset, size);
   if (!data.ok()) return data.error();
   counters_.bytesRead += data->size();
   return data;
 }
 
-void FileSystem::scheduleReadAhead(const std::shared_ptr<FileHandle>& handle, uint64_t from,
-                                   uint64_t to) {
+void FileSystem::scheduleReadAhead(const FileVersion& file, uint64_t from, uint64_t to) {
   const uint64_t bs = blocks_.blockSize();
-  const FileVersion file = handle->file;
   if (file.version.empty()) return;  // nothing would be cached
   const uint64_t runBlocks = std::max<uint64_t>(1, options_.readAheadRunBytes / bs);
   // Runs are cut on multiples of runBlocks; the window ends its batches there too, so a

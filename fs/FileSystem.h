@@ -135,8 +135,12 @@ class FileSystem final : private UploadEvents {
   // Writes: the parent must be a real folder of a writable mount.
   Result<InodeInfo> writableFolder(InodeId ino) const;
   Status checkName(const std::string& name) const;
-  Result<DirtyRecordPtr> dirtyFor(const InodeInfo& info, const FileHandle* handle);
-  Status truncateTo(const InodeInfo& info, const FileHandle* handle, uint64_t size);
+  Result<DirtyRecordPtr> dirtyFor(const InodeInfo& info, FileHandle* handle);
+  // Runs `change` on the file's dirty record, making one if needed. A record uploaded and
+  // forgotten between the lookup and the change is replaced by a fresh one, once.
+  Status changeDirty(const InodeInfo& info, FileHandle* handle,
+                     const std::function<Status(DirtyRecord&)>& change);
+  Status truncateTo(const InodeInfo& info, FileHandle* handle, uint64_t size);
   Status dropLocal(const DirtyRecordPtr& rec, InodeId ino);
   Status renameServerObject(const InodeInfo& parent, const NodeView::Child& src,
                             const InodeInfo& newParent, const std::string& newName);
@@ -147,7 +151,7 @@ class FileSystem final : private UploadEvents {
   void becameConflictCopy(DirtyKey key, const std::string& previousNode,
                           const std::string& previousName) override;
   Result<EntryReply> createWorkspace(const std::string& name);
-  void scheduleReadAhead(const std::shared_ptr<FileHandle>& handle, uint64_t from, uint64_t to);
+  void scheduleReadAhead(const FileVersion& file, uint64_t from, uint64_t to);
   // Claims up to `count` blocks from `first` and queues their fetch as one run; returns the
   // end of what it claimed (see BlockReader::claimRun).
   uint64_t submitRun(const FileVersion& file, uint64_t first, uint64_t count);

@@ -101,14 +101,15 @@ Result<EntryReply> FileSystem::mknod(InodeId parent, const std::string& name) {
 
 // ---------------------------------------------------------------- content
 
-Result<DirtyRecordPtr> FileSystem::dirtyFor(const InodeInfo& info, const FileHandle* handle) {
+Result<DirtyRecordPtr> FileSystem::dirtyFor(const InodeInfo& info, FileHandle* handle) {
   if (info.kind != InodeKind::kFile) return makeError(ErrorCode::kIsDirectory, "not a file");
   if (DirtyRecordPtr rec = writeBack_->find(info)) return rec;
-  FileVersion base;
+  // The base is the version the writer opened (close-to-open): a change on the server since
+  // then is a conflict at upload, not something to write over silently.
+  FileVersion base = handle != nullptr ? handle->version() : FileVersion{};
   std::string parentId;
-  if (handle != nullptr && !handle->file.nodeId.empty()) base = handle->file;
   auto node = nodes_.nodeFor(info, false);
-  if (base.nodeId.empty()) {
+  if (base.nodeId.empty() || base.nodeId != info.nodeId) {
     if (!node.ok()) return node.error();
     base = FileVersion{info.workspaceId, node->id, node->version, node->size};
   }
@@ -133,35 +134,40 @@ Result<size_t> FileSystem::write(uint64_t handleId, uint64_t offset, std::string
     return makeError(ErrorCode::kTooLarge, "past the service's maximum file size of " +
                                                std::to_string(options_.maxFileSizeBytes));
   }
-  auto rec = dirtyFor(*info, handle.get());
-  if (!rec.ok()) return rec.error();
   FASTIO_TRY(writeBack_->reserve(data.size()));
-  auto at = writeBack_->write(**rec, offset, data, handle->append);
-  if (!at.ok()) return at.error();
+  FASTIO_TRY(changeDirty(*info, handle.get(), [&](DirtyRecord& rec) -> Status {
+    auto at = writeBack_->write(rec, offset, data, handle->append);
+    return at.ok() ? okStatus() : Status(at.error());
+  }));
   counters_.writes++;
   return data.size();
 }
 
-Status FileSystem::truncateTo(const InodeInfo& info, const FileHandle* handle, uint64_t size) {
+Status FileSystem::changeDirty(const InodeInfo& info, FileHandle* handle,
+                               const std::function<Status(DirtyRecord&)>& change) {
+  for (int attempt = 0;; ++attempt) {
+    // The inode may have been re-keyed by an upload since `info` was read.
+    const InodeInfo current = inodes_.get(info.ino).value_or(info);
+    auto rec = dirtyFor(current, handle);
+    if (!rec.ok()) return rec.error();
+    Status s = change(**rec);
+    const bool gone = !s.ok() && (s.error().code == ErrorCode::kNotFound ||
+                                  s.error().code == ErrorCode::kStale);
+    if (!gone || attempt == 1) return s;
+  }
+}
+
+Status FileSystem::truncateTo(const InodeInfo& info, FileHandle* handle, uint64_t size) {
   if (info.kind != InodeKind::kFile) return makeError(ErrorCode::kIsDirectory, "not a file");
   if (options_.maxFileSizeBytes != 0 && size > options_.maxFileSizeBytes) {
     return makeError(ErrorCode::kTooLarge, "past the service's maximum file size");
   }
-  DirtyRecordPtr rec = writeBack_->find(info);
-  if (!rec) {
+  if (!writeBack_->find(info) && !info.nodeId.empty()) {
     // A clean file already of that size stays clean (O_TRUNC of an empty file).
-    const uint64_t current = handle != nullptr && !handle->file.nodeId.empty()
-                                 ? handle->file.size
-                                 : nodes_.nodeFor(info, false).valueOr(Node{}).size;
-    if (current == size && (handle == nullptr || !handle->file.nodeId.empty())) {
-      auto node = nodes_.nodeFor(info, false);
-      if (node.ok() && node->size == size) return okStatus();
-    }
-    auto made = dirtyFor(info, handle);
-    if (!made.ok()) return made.error();
-    rec = *made;
+    auto node = nodes_.nodeFor(info, false);
+    if (node.ok() && node->size == size) return okStatus();
   }
-  return writeBack_->truncate(*rec, size);
+  return changeDirty(info, handle, [&](DirtyRecord& rec) { return writeBack_->truncate(rec, size); });
 }
 
 Status FileSystem::flush(uint64_t handleId) {
@@ -281,6 +287,16 @@ Status FileSystem::unlink(InodeId parent, const std::string& name) {
   if (!info.nodeId.empty()) {
     if (!health_.online()) return offline(health_);
     const Deadline deadline = Deadline::after(options_.remoteTimeout, clock_);
+    // The sources of a rename over this file were to go to the trash once its upload was
+    // stored; that upload will not happen now, so they go first (else they would show again).
+    const std::vector<std::string> sources =
+        rec ? writeBack_->placementOf(*rec).trash : std::vector<std::string>{};
+    for (const std::string& source : sources) {
+      Status t = remote_.deleteNode(info.workspaceId, source, deadline);
+      if (!t.ok() && t.error().code != ErrorCode::kNotFound) return t.error();
+      writeBack_->noteRemoved(info.workspaceId, source);
+    }
+    if (!sources.empty()) folders_.invalidateWorkspace(info.workspaceId);
     Status s = remote_.deleteNode(info.workspaceId, info.nodeId, deadline);
     if (!s.ok() && s.error().code != ErrorCode::kNotFound) return s.error();
     folders_.invalidate(info.workspaceId, NodeView::folderIdOf(*dir));
@@ -503,6 +519,7 @@ void FileSystem::stored(DirtyKey key, const Node& node, bool clean) {
   if (ino == 0) return;
   inodes_.rekey(ino, InodeTable::nodeKey(rec->workspaceId, node.id), node.id);
   nodes_.remember(ino, rec->workspaceId, node);
+  handles_.rebase(ino, FileVersion{rec->workspaceId, node.id, node.version, node.size});
   int64_t mtimeNs;
   {
     std::lock_guard lock(rec->mu);

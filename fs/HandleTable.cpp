@@ -60,6 +60,16 @@ void HandleTable::removeDirectory(uint64_t id) {
   directories_.erase(id);
 }
 
+void HandleTable::rebase(InodeId ino, const FileVersion& file) {
+  std::lock_guard lock(mu_);
+  if (perInode_.count(ino) == 0) return;
+  for (auto& [id, handle] : files_) {
+    if (handle->ino != ino || handle->isVirtual) continue;
+    std::lock_guard handleLock(handle->mu);
+    handle->file = file;
+  }
+}
+
 size_t HandleTable::openFiles() const {
   std::lock_guard lock(mu_);
   return files_.size();

@@ -23,11 +23,16 @@ struct FileHandle {
   InodeId ino = 0;
   bool isVirtual = false;
   std::string content;  // generated content of a virtual file
-  FileVersion file;     // the remote version seen at open (clean reads)
+  FileVersion file;     // the remote version seen at open (clean reads); guarded by mu
   bool writable = false;
   bool append = false;  // O_APPEND: every write goes to the end, whatever offset the kernel sent
-  std::mutex mu;        // guards window
+  std::mutex mu;        // guards window and file
   ReadAheadWindow window{0, 0};
+
+  FileVersion version() {
+    std::lock_guard lock(mu);
+    return file;
+  }
 };
 
 class HandleTable {
@@ -42,6 +47,10 @@ class HandleTable {
   uint64_t addDirectory(std::shared_ptr<const DirSnapshot> snapshot);
   std::shared_ptr<const DirSnapshot> directory(uint64_t id) const;
   void removeDirectory(uint64_t id);
+
+  // The file was stored as `file` by this mount: handles open on ino write over that version
+  // from now on (their next change is not a conflict with our own upload).
+  void rebase(InodeId ino, const FileVersion& file);
 
   size_t openFiles() const;
   // File handles open on ino, all and those opened for writing.

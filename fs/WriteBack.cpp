@@ -128,6 +128,12 @@ Result<DirtyRecordPtr> WriteBack::createFile(const InodeInfo& parent, const std:
 DirtyRecordPtr WriteBack::find(const InodeInfo& info) const {
   if (info.kind != InodeKind::kFile) return nullptr;
   std::lock_guard lock(mu_);
+  // Unlinked while open: its descriptors go on reading and writing its tombstone record (the
+  // record is no longer indexed by node, so a write would otherwise start a new one).
+  if (auto unlinked = unlinkedByIno_.find(info.ino); unlinked != unlinkedByIno_.end()) {
+    auto it = byKey_.find(unlinked->second);
+    if (it != byKey_.end()) return it->second;
+  }
   if (info.dirtyKey != 0) {
     auto it = byKey_.find(info.dirtyKey);
     return it == byKey_.end() ? nullptr : it->second;

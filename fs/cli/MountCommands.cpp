@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -134,6 +135,9 @@ std::string hostName() {
   if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
   return name;
 }
+
+// How long `fastiofs unmount` waits for the daemon to exit once the mount is gone.
+constexpr std::chrono::seconds kDaemonExitGrace{30};
 
 std::string drainFileOf(const std::string& cacheDir) {
   return cacheDir + "/drain.json";
@@ -433,12 +437,15 @@ int runUnmount(const std::string& mountpointArg, int timeoutSeconds) {
     // The caller's time is up: the daemon stops at once, and what is left stays queued.
     ::kill(static_cast<pid_t>(pid), SIGUSR2);
   }
+  // The daemon gets a grace period to exit even when the drain used up the timeout: it
+  // finishes the upload calls in flight (each bounded by the client's retry budget).
+  const auto exitBy = std::max(until, std::chrono::steady_clock::now() + kDaemonExitGrace);
   while (::kill(static_cast<pid_t>(pid), 0) == 0) {
-    if (std::chrono::steady_clock::now() >= until) {
+    if (std::chrono::steady_clock::now() >= exitBy) {
       ::kill(static_cast<pid_t>(pid), SIGUSR2);
       return fail("unmounted, but the daemon (pid " + std::to_string(pid) +
-                  ") is still finishing after " + std::to_string(timeoutSeconds) +
-                  " s; pending uploads stay in the cache and resume at the next mount");
+                  ") is still finishing its last upload calls; pending uploads stay in the "
+                  "cache and resume at the next mount");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
