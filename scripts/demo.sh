@@ -74,7 +74,16 @@ echo "\$ ls -l $MNT"; ls -l "$MNT"
 echo "\$ ls -lR $MNT/$WS"; ls -lR "$MNT/$WS"
 echo "\$ cat \"$MNT/$WS/.search/$QUERY/results.txt\""; cat "$MNT/$WS/.search/$QUERY/results.txt"
 echo "\$ ls -l \"$MNT/$WS/.search/$QUERY/\""; ls -l "$MNT/$WS/.search/$QUERY/"
+echo "== writing: a new file is visible at once, then uploaded"
+NOTE="$MNT/$WS/notes-$(date +%H%M%S).txt"
+echo "\$ echo 'Written through the mount.' > $NOTE"; echo "Written through the mount." >"$NOTE"
+echo "\$ getfattr -n user.fastio.sync $NOTE"; getfattr -n user.fastio.sync "$NOTE" 2>/dev/null | sed -n 2p
+echo "\$ fastiofs sync $MNT"; "$BUILD/fs/cli/fastiofs" sync "$MNT"
+echo "\$ getfattr -n user.fastio.sync $NOTE"; getfattr -n user.fastio.sync "$NOTE" 2>/dev/null | sed -n 2p
+echo "\$ GET /workspace/$WS/storage/root/list/ (the server has it)"
+api "/workspace/$WS/storage/root/list/?page_size=100&output=terse" | grep -o '"name":"notes-[^"]*"' || true
 echo "\$ cat $MNT/.fastio/status"; cat "$MNT/.fastio/status"
 echo
-echo "The mount stays up: try ls, cat, grep -r, or cat \"$MNT/$WS/.ask/What is the onboarding checklist?\""
+echo "The mount stays up: try ls, cat, grep -r, cp, an editor, git, or"
+echo "  cat \"$MNT/$WS/.ask/What is the onboarding checklist?\""
 echo "Stop it with: bash scripts/demo.sh --stop"
