@@ -608,6 +608,9 @@ StatusSnapshot FileSystem::statusSnapshot() const {
   s.cacheBytesLimit = options_.cacheSizeBytes;
   s.counters = counters_.snapshot();
   s.recentErrors = health_.recentErrors();
+  for (const auto& [key, count] : counters_.failures()) {
+    s.failures.push_back(StatusSnapshot::Failure{key.first, key.second, count});
+  }
   if (uploader_) {
     const UploadQueueStats q = uploader_->stats();
     s.uploadsQueued = q.filesPending;

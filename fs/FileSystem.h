@@ -126,6 +126,11 @@ class FileSystem final : private UploadEvents {
 
   StatusSnapshot statusSnapshot() const;
   const FsCounters& counters() const { return counters_; }
+  // The adapter reports each operation it answered with an error (stats.json "failures").
+  void countFailure(const std::string& operation, const std::string& error) {
+    counters_.countFailure(operation, error);
+  }
+  Duration negativeTtl() const { return options_.negativeTtl; }
   Health& health() { return health_; }
   InodeTable& inodes() { return inodes_; }
   size_t openHandles() const { return handles_.openFiles(); }

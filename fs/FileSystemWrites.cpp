@@ -7,6 +7,7 @@
 #include "common/Log.h"
 #include "common/NameRules.h"
 #include "fs/FileSystem.h"
+#include "fs/ServerMove.h"
 #include "fs/VirtualNames.h"
 
 namespace fastio::fs {
@@ -352,37 +353,13 @@ Status FileSystem::renameServerObject(const InodeInfo& parent, const NodeView::C
   const std::string from = NodeView::folderIdOf(parent);
   const std::string to = NodeView::folderIdOf(newParent);
   const Deadline deadline = Deadline::after(options_.remoteTimeout, clock_);
-  const std::string serverName = src.node ? src.node->name : src.info.name;
-  Node node = src.node.value_or(Node{});
-  // Rename first and then move, unless the new name is taken in the old folder: a move
-  // never lands on a name the destination holds (the server would trash that file).
-  auto nameTakenIn = [&](const std::string& folder, const std::string& n) {
-    auto listing = folders_.get(ws, folder);
-    return listing.ok() && (*listing)->find(n) != nullptr;
-  };
-  const bool moving = from != to;
-  const bool renaming = serverName != newName;
-  if (renaming && (!moving || !nameTakenIn(from, newName))) {
-    auto renamed = remote_.rename(ws, src.info.nodeId, newName, "", deadline);
-    if (!renamed.ok()) return renamed.error();
-    node = *renamed;
-    if (moving) {
-      auto moved = remote_.move(ws, src.info.nodeId, to, deadline);
-      if (!moved.ok()) return moved.error();
-      node = *moved;
-    }
-  } else {
-    if (moving) {
-      auto moved = remote_.move(ws, src.info.nodeId, to, deadline);
-      if (!moved.ok()) return moved.error();
-      node = *moved;
-    }
-    if (renaming) {
-      auto renamed = remote_.rename(ws, src.info.nodeId, newName, "", deadline);
-      if (!renamed.ok()) return renamed.error();
-      node = *renamed;
-    }
-  }
+  Node current = src.node.value_or(Node{});
+  current.id = src.info.nodeId;
+  if (current.name.empty()) current.name = src.info.name;
+  // Never through a name the destination holds (the server would trash that file).
+  auto moved = moveAndRename(remote_, folders_, ws, current, from, to, newName, deadline);
+  if (!moved.ok()) return moved.error();
+  const Node node = *moved;
   folders_.invalidate(ws, from);
   folders_.invalidate(ws, to);
   writeBack_->noteRemoved(ws, src.info.nodeId);
@@ -479,8 +456,17 @@ Status FileSystem::rename(InodeId parent, const std::string& name, InodeId newPa
   }
 
   if (srcOnServer) {
-    FASTIO_TRY(renameServerObject(*from, s, *to, newName));
-    if (srcRec) FASTIO_TRY(writeBack_->place(*srcRec, NodeView::folderIdOf(*to), newName));
+    // The journal first: an upload of this file that is stored meanwhile (it carries the name
+    // it was frozen with, which renames the node back) sees the new name and puts it back.
+    std::optional<WriteBack::Placement> before;
+    if (srcRec) {
+      before = writeBack_->placementOf(*srcRec);
+      FASTIO_TRY(writeBack_->place(*srcRec, NodeView::folderIdOf(*to), newName));
+    }
+    if (Status moved = renameServerObject(*from, s, *to, newName); !moved.ok()) {
+      if (before) (void)writeBack_->place(*srcRec, before->parentId, before->name);
+      return moved;
+    }
   } else if (srcRec) {
     FASTIO_TRY(writeBack_->place(*srcRec, NodeView::folderIdOf(*to), newName));
   } else {

@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,7 +34,16 @@ struct FsCounters {
   std::atomic<uint64_t> uploadFailures{0};
   std::atomic<uint64_t> uploadConflicts{0};  // conflict copies made
   std::atomic<uint64_t> uploadsAdopted{0};   // content found already stored (after a crash)
-  std::atomic<uint64_t> uploadsSkipped{0};   // renamed or deleted before they started
+
+  // Operations that failed, by (operation, error name) as the adapter reports them.
+  void countFailure(const std::string& operation, const std::string& error) {
+    std::lock_guard lock(failuresMu_);
+    ++failures_[{operation, error}];
+  }
+  std::map<std::pair<std::string, std::string>, uint64_t> failures() const {
+    std::lock_guard lock(failuresMu_);
+    return failures_;
+  }
 
   std::vector<std::pair<std::string, uint64_t>> snapshot() const {
     return {
@@ -58,9 +69,12 @@ struct FsCounters {
         {"upload_failures", uploadFailures.load()},
         {"upload_conflicts", uploadConflicts.load()},
         {"uploads_adopted", uploadsAdopted.load()},
-        {"uploads_skipped", uploadsSkipped.load()},
     };
   }
+
+ private:
+  mutable std::mutex failuresMu_;
+  std::map<std::pair<std::string, std::string>, uint64_t> failures_;
 };
 
 }  // namespace fastio::fs

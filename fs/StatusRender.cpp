@@ -63,6 +63,15 @@ std::string renderStatusText(const StatusSnapshot& s) {
            " upload(s) stopped, kept locally:\n";
     for (const auto& e : s.uploadErrors) out += "  " + oneLine(e, 300) + "\n";
   }
+  if (!s.failures.empty()) {
+    out += "failed ops: ";
+    for (size_t i = 0; i < s.failures.size(); ++i) {
+      if (i != 0) out += ", ";
+      out += s.failures[i].operation + " " + s.failures[i].error + " x" +
+             std::to_string(s.failures[i].count);
+    }
+    out += "\n";
+  }
   if (!s.recentErrors.empty()) {
     out += "\nrecent errors:\n";
     for (const auto& e : s.recentErrors) out += "  " + oneLine(e, 300) + "\n";
@@ -96,6 +105,10 @@ std::string renderStatsJson(const StatusSnapshot& s) {
   auto& counters = doc["counters"] = nlohmann::json::object();
   for (const auto& [name, value] : s.counters) counters[name] = value;
   doc["recent_errors"] = s.recentErrors;
+  auto& failures = doc["failures"] = nlohmann::json::array();
+  for (const auto& f : s.failures) {
+    failures.push_back({{"operation", f.operation}, {"error", f.error}, {"count", f.count}});
+  }
   return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
@@ -121,6 +134,12 @@ std::string renderPrometheusMetrics(const StatusSnapshot& s) {
   for (const auto& [name, value] : s.counters) {
     out += "# TYPE fastiofs_" + name + "_total counter\n";
     out += "fastiofs_" + name + "_total " + std::to_string(value) + "\n";
+  }
+  out += "# HELP fastiofs_operation_failures_total operations answered with an error\n";
+  out += "# TYPE fastiofs_operation_failures_total counter\n";
+  for (const auto& f : s.failures) {
+    out += "fastiofs_operation_failures_total{operation=\"" + f.operation + "\",error=\"" +
+           f.error + "\"} " + std::to_string(f.count) + "\n";
   }
   return out;
 }

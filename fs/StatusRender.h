@@ -36,6 +36,12 @@ struct StatusSnapshot {
   // name → value; counters only ever grow. Names are snake_case.
   std::vector<std::pair<std::string, uint64_t>> counters;
   std::vector<std::string> recentErrors;  // newest last, one line each
+  struct Failure {
+    std::string operation;  // "open", "write", ...
+    std::string error;      // "EIO", "ENOSPC", ...
+    uint64_t count = 0;
+  };
+  std::vector<Failure> failures;  // operations answered with an error, since the mount
 };
 
 std::string renderStatusText(const StatusSnapshot& s);

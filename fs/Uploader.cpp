@@ -9,6 +9,7 @@
 #include "common/FaultPoints.h"
 #include "common/Log.h"
 #include "common/NameRules.h"
+#include "fs/ServerMove.h"
 
 namespace fastio::fs {
 namespace {
@@ -593,17 +594,14 @@ Status Uploader::finishStored(DirtyKey key, const std::string& workspaceId,
   }
   const DirtyFile& now = *state;
   const Deadline deadline = Deadline::after(options_.remoteTimeout, clock_);
-  // Renamed or moved during the upload: the server gets the last name given.
-  if (now.meta.parentId != snapshot.parentId) {
-    auto moved = remote_.move(now.workspaceId, node.id, now.meta.parentId, deadline);
+  // Renamed or moved during the upload: the server gets the last name given, never through a
+  // name the destination holds (the server would trash that file).
+  if (now.meta.parentId != snapshot.parentId ||
+      (now.meta.name != snapshot.name && now.meta.name != node.name)) {
+    auto moved = moveAndRename(remote_, folders_, now.workspaceId, node, snapshot.parentId,
+                               now.meta.parentId, now.meta.name, deadline);
     if (!moved.ok()) return moved.error();
     node = *moved;
-    folders_.invalidate(now.workspaceId, snapshot.parentId);
-  }
-  if (now.meta.name != snapshot.name && now.meta.name != node.name) {
-    auto renamed = remote_.rename(now.workspaceId, node.id, now.meta.name, "", deadline);
-    if (!renamed.ok()) return renamed.error();
-    node = *renamed;
   }
   // The sources of a rename over this file go to the trash now that its content is stored.
   for (const std::string& trashed : now.meta.trashAfterUpload) {

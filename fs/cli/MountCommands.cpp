@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,6 +90,16 @@ std::string mountTypeAt(const std::string& path) {
     if (decoded == path) return fstype;
   }
   return "";
+}
+
+// A FUSE mount whose daemon died answers ENOTCONN. statfs always asks the daemon, while stat
+// of the mount point is answered from the kernel's attribute cache for up to attr_timeout after
+// the crash.
+bool deadMountAt(const std::string& path) {
+  struct statfs fsInfo {};
+  struct stat st {};
+  return (::statfs(path.c_str(), &fsInfo) != 0 && errno == ENOTCONN) ||
+         (::stat(path.c_str(), &st) != 0 && errno == ENOTCONN);
 }
 
 // Runs fusermount3 with args; true when it exited 0.
@@ -393,8 +404,7 @@ int runMount(MountSettings s) {
   if (!s.logFile.empty()) s.logFile = absolutePath(s.logFile);
   if (!s.tokenFile.empty()) s.tokenFile = absolutePath(s.tokenFile);
   struct stat st {};
-  if (::stat(s.mountpoint.c_str(), &st) != 0 && errno == ENOTCONN &&
-      mountTypeAt(s.mountpoint) == "fuse.fastiofs") {
+  if (deadMountAt(s.mountpoint) && mountTypeAt(s.mountpoint) == "fuse.fastiofs") {
     // The daemon of an earlier mount died: clear its dead mount and mount again. Its journal
     // is intact in the cache directory and resumes with this mount.
     if (Status cleared = detachDeadMount(s.mountpoint); !cleared.ok()) {

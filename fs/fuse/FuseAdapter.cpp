@@ -62,9 +62,15 @@ fuse_entry_param toEntry(const fs::EntryReply& e) {
   return p;
 }
 
+std::string errnoName(int err) {
+  const char* name = strerrorname_np(err);
+  return name != nullptr ? name : std::to_string(err);
+}
+
 // The one place a failure becomes errno: counts, logs at a fitting level, replies.
 void replyError(fuse_req_t req, const char* op, const Error& error) {
   const int err = errnoFor(op, error.code);
+  fsOf(req).countFailure(op, errnoName(err));
   switch (severityFor(op, error.code)) {
     case FailureSeverity::kExpected:
       FASTIO_LOG_TRACE("{}: {}", op, error.describe());
@@ -118,7 +124,7 @@ void opLookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     // A negative entry: the kernel remembers the miss for a short while.
     fuse_entry_param e{};
     e.ino = 0;
-    e.entry_timeout = 1.0;
+    e.entry_timeout = seconds(fsOf(req).negativeTtl());
     fuse_reply_entry(req, &e);
     return;
   }
@@ -435,40 +441,69 @@ void opFallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t l
   fuse_reply_err(req, 0);
 }
 
+// No exception may cross into libfuse (or end the daemon): one that escapes a callback is
+// logged, counted and answered with EIO. Callbacks without a reply (forget) answer none.
+template <bool kReplies, typename... Args>
+struct Guard {
+  template <void (*Op)(fuse_req_t, Args...)>
+  static void call(fuse_req_t req, Args... args) {
+    try {
+      Op(req, args...);
+      return;
+    } catch (const std::exception& e) {
+      FASTIO_LOG_ERROR("a request failed with an exception: {}", e.what());
+    } catch (...) {
+      FASTIO_LOG_ERROR("a request failed with an unknown exception");
+    }
+    fsOf(req).countFailure("exception", "EIO");
+    if (kReplies) {
+      fuse_reply_err(req, EIO);
+    } else {
+      fuse_reply_none(req);
+    }
+  }
+};
+template <bool kReplies, typename... Args>
+constexpr Guard<kReplies, Args...> guardFor(void (*)(fuse_req_t, Args...)) {
+  return {};
+}
+#define FASTIO_GUARDED(op) decltype(guardFor<true>(op))::call<op>
+#define FASTIO_GUARDED_NO_REPLY(op) decltype(guardFor<false>(op))::call<op>
+
 fuse_lowlevel_ops makeOps() {
   fuse_lowlevel_ops ops{};
   ops.init = opInit;
-  ops.lookup = opLookup;
-  ops.forget = opForget;
-  ops.forget_multi = opForgetMulti;
-  ops.getattr = opGetattr;
-  ops.setattr = opSetattr;
-  ops.readlink = opReadlink;
-  ops.mknod = opMknod;
-  ops.mkdir = opMkdir;
-  ops.unlink = opUnlink;
-  ops.rmdir = opRmdir;
-  ops.symlink = opSymlink;
-  ops.rename = opRename;
-  ops.link = opLink;
-  ops.open = opOpen;
-  ops.read = opRead;
-  ops.write = opWrite;
-  ops.flush = opFlush;
-  ops.release = opRelease;
-  ops.fsync = opFsync;
-  ops.opendir = opOpendir;
-  ops.readdir = opReaddir;
-  ops.readdirplus = opReaddirplus;
-  ops.releasedir = opReleasedir;
-  ops.fsyncdir = opFsyncdir;
-  ops.statfs = opStatfs;
-  ops.setxattr = opSetxattr;
-  ops.getxattr = opGetxattr;
-  ops.listxattr = opListxattr;
-  ops.removexattr = opRemovexattr;
-  ops.create = opCreate;
-  ops.fallocate = opFallocate;
+  ops.lookup = FASTIO_GUARDED(opLookup);
+  ops.forget = FASTIO_GUARDED_NO_REPLY(opForget);
+  ops.forget_multi = FASTIO_GUARDED_NO_REPLY(opForgetMulti);
+  ops.getattr = FASTIO_GUARDED(opGetattr);
+  ops.setattr = FASTIO_GUARDED(opSetattr);
+  ops.readlink = FASTIO_GUARDED(opReadlink);
+  ops.mknod = FASTIO_GUARDED(opMknod);
+  ops.mkdir = FASTIO_GUARDED(opMkdir);
+  ops.unlink = FASTIO_GUARDED(opUnlink);
+  ops.rmdir = FASTIO_GUARDED(opRmdir);
+  ops.symlink = FASTIO_GUARDED(opSymlink);
+  ops.rename = FASTIO_GUARDED(opRename);
+  ops.link = FASTIO_GUARDED(opLink);
+  ops.open = FASTIO_GUARDED(opOpen);
+  ops.read = FASTIO_GUARDED(opRead);
+  ops.write = FASTIO_GUARDED(opWrite);
+  ops.flush = FASTIO_GUARDED(opFlush);
+  ops.release = FASTIO_GUARDED(opRelease);
+  ops.fsync = FASTIO_GUARDED(opFsync);
+  ops.opendir = FASTIO_GUARDED(opOpendir);
+  ops.readdir = FASTIO_GUARDED(opReaddir);
+  ops.readdirplus = FASTIO_GUARDED(opReaddirplus);
+  ops.releasedir = FASTIO_GUARDED(opReleasedir);
+  ops.fsyncdir = FASTIO_GUARDED(opFsyncdir);
+  ops.statfs = FASTIO_GUARDED(opStatfs);
+  ops.setxattr = FASTIO_GUARDED(opSetxattr);
+  ops.getxattr = FASTIO_GUARDED(opGetxattr);
+  ops.listxattr = FASTIO_GUARDED(opListxattr);
+  ops.removexattr = FASTIO_GUARDED(opRemovexattr);
+  ops.create = FASTIO_GUARDED(opCreate);
+  ops.fallocate = FASTIO_GUARDED(opFallocate);
   return ops;
 }
 

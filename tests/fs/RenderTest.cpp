@@ -116,6 +116,14 @@ StatusSnapshot sampleStatus() {
   s.cacheBytesLimit = 1024ull * 1024 * 1024;
   s.counters = {{"remote_reads", 4}, {"block_cache_hits", 10}};
   s.recentErrors = {"read f1: unavailable"};
+  s.failures = {{"open", "EIO", 2}, {"write", "ENOSPC", 1}};
+  s.uploadsQueued = 2;
+  s.uploadsInFlight = 1;
+  s.uploadBytesDone = 1 << 20;
+  s.uploadBytesTotal = 4 << 20;
+  s.uploadBytesPerSecond = 1 << 20;
+  s.uploadsParked = 1;
+  s.uploadErrors = {"notes.txt: denied"};
   return s;
 }
 
@@ -124,6 +132,10 @@ TEST(StatusRender, StatusTextSaysOfflineAndShowsCacheUse) {
   EXPECT_NE(t.find("offline (serving cached data): unavailable: 503"), std::string::npos) << t;
   EXPECT_NE(t.find("3.0 MiB of 1.0 GiB"), std::string::npos) << t;
   EXPECT_NE(t.find("read f1: unavailable"), std::string::npos);
+  EXPECT_NE(t.find("2 pending"), std::string::npos) << t;
+  EXPECT_NE(t.find("1 in flight (1.0 MiB of 4.0 MiB, 1.0 MiB/s, ETA 3 s)"), std::string::npos) << t;
+  EXPECT_NE(t.find("notes.txt: denied"), std::string::npos) << t;
+  EXPECT_NE(t.find("open EIO x2, write ENOSPC x1"), std::string::npos) << t;
 }
 
 TEST(StatusRender, StatsJsonAndMetricsCarryTheSameNumbers) {
@@ -136,6 +148,14 @@ TEST(StatusRender, StatsJsonAndMetricsCarryTheSameNumbers) {
   EXPECT_NE(m.find("fastiofs_remote_reads_total 4\n"), std::string::npos) << m;
   EXPECT_NE(m.find("# TYPE fastiofs_block_cache_hits_total counter"), std::string::npos);
   EXPECT_EQ(renderVersion(s), "fastiofs 0.1.0\n");
+  EXPECT_EQ(doc["uploads"]["queued"], 2);
+  EXPECT_EQ(doc["uploads"]["failed"], 1);
+  EXPECT_EQ(doc["failures"][0]["operation"], "open");
+  EXPECT_EQ(doc["failures"][0]["error"], "EIO");
+  EXPECT_EQ(doc["failures"][0]["count"], 2);
+  EXPECT_NE(m.find("fastiofs_operation_failures_total{operation=\"write\",error=\"ENOSPC\"} 1\n"),
+            std::string::npos)
+      << m;
 }
 
 TEST(StatusRender, HumanBytes) {

@@ -1,0 +1,65 @@
+#include "fs/ServerMove.h"
+
+namespace fastio::fs {
+namespace {
+
+// Whether the folder holds a node of that server name (by a listing, fetched if not fresh).
+bool nameTaken(FolderCache& folders, const std::string& workspaceId, const std::string& folder,
+               const std::string& name, const std::string& exceptNode) {
+  auto listing = folders.get(workspaceId, folder);
+  if (!listing.ok()) return true;  // unknown: assume taken, the safe side
+  for (const Node& n : (*listing)->nodes) {
+    if (n.name == name && n.id != exceptNode) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<Node> moveAndRename(RemoteStore& remote, FolderCache& folders,
+                           const std::string& workspaceId, const Node& node,
+                           const std::string& fromFolder, const std::string& toFolder,
+                           const std::string& newName, Deadline deadline) {
+  Node current = node;
+  auto renameTo = [&](const std::string& name) -> Status {
+    auto renamed = remote.rename(workspaceId, current.id, name, "", deadline);
+    if (!renamed.ok()) return renamed.error();
+    current = *renamed;
+    folders.invalidate(workspaceId, fromFolder);
+    folders.invalidate(workspaceId, toFolder);
+    return okStatus();
+  };
+  auto moveTo = [&]() -> Status {
+    auto moved = remote.move(workspaceId, current.id, toFolder, deadline);
+    if (!moved.ok()) return moved.error();
+    current = *moved;
+    folders.invalidate(workspaceId, fromFolder);
+    folders.invalidate(workspaceId, toFolder);
+    return okStatus();
+  };
+  const bool moving = fromFolder != toFolder;
+  const bool renaming = current.name != newName;
+  if (!moving) {
+    if (renaming) FASTIO_TRY(renameTo(newName));
+    return current;
+  }
+  if (!renaming) {
+    FASTIO_TRY(moveTo());
+    return current;
+  }
+  if (!nameTaken(folders, workspaceId, fromFolder, newName, current.id)) {
+    FASTIO_TRY(renameTo(newName));
+    FASTIO_TRY(moveTo());
+  } else if (!nameTaken(folders, workspaceId, toFolder, current.name, current.id)) {
+    FASTIO_TRY(moveTo());
+    FASTIO_TRY(renameTo(newName));
+  } else {
+    // Both orders pass through a taken name: a temporary one, unique to the node.
+    FASTIO_TRY(renameTo(".fastiofs-move-" + current.id));
+    FASTIO_TRY(moveTo());
+    FASTIO_TRY(renameTo(newName));
+  }
+  return current;
+}
+
+}  // namespace fastio::fs
