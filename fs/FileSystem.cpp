@@ -614,7 +614,8 @@ StatusSnapshot FileSystem::statusSnapshot() const {
   if (uploader_) {
     const UploadQueueStats q = uploader_->stats();
     s.uploadsQueued = q.filesPending;
-    s.uploadBytesPending = writeBack_->dirtyBytes();
+    s.uploadBytesPending = writeBack_->pendingBytes();
+    s.journalBytes = writeBack_->journalBytes();
     s.uploadsInFlight = q.filesInFlight;
     s.uploadBytesDone = q.bytesInFlightDone;
     s.uploadBytesTotal = q.bytesInFlightTotal;

@@ -146,6 +146,9 @@ class FileSystem final : private UploadEvents {
   Status changeDirty(const InodeInfo& info, FileHandle* handle,
                      const std::function<Status(DirtyRecord&)>& change);
   Status truncateTo(const InodeInfo& info, FileHandle* handle, uint64_t size);
+  // The file's record; for a clean server file that is open, a new one (to become the
+  // tombstone its descriptors use once its name is gone).
+  DirtyRecordPtr openTombstoneCandidate(const InodeInfo& info);
   Status dropLocal(const DirtyRecordPtr& rec, InodeId ino);
   Status renameServerObject(const InodeInfo& parent, const NodeView::Child& src,
                             const InodeInfo& newParent, const std::string& newName);

@@ -272,6 +272,17 @@ Result<AttrReply> FileSystem::setattr(InodeId ino, const SetAttrRequest& r) {
 
 // ---------------------------------------------------------------- unlink, rmdir
 
+DirtyRecordPtr FileSystem::openTombstoneCandidate(const InodeInfo& info) {
+  DirtyRecordPtr rec = writeBack_->find(info);
+  if (rec || info.nodeId.empty() || handles_.openCount(info.ino) == 0) return rec;
+  // A clean server file still open: its descriptors go on reading and writing it after its
+  // name is gone, so it gets a record that becomes its tombstone. Without one, a later write
+  // through them would find the node's new record (a rename over it) or start one that
+  // uploads the file again.
+  auto made = dirtyFor(info, nullptr);
+  return made.ok() ? *made : nullptr;
+}
+
 Status FileSystem::dropLocal(const DirtyRecordPtr& rec, InodeId ino) {
   return writeBack_->unlink(*rec, ino != 0 && handles_.openCount(ino) > 0);
 }
@@ -284,7 +295,7 @@ Status FileSystem::unlink(InodeId parent, const std::string& name) {
   if (!*child) return makeError(ErrorCode::kNotFound, "no entry named " + name);
   const InodeInfo& info = (*child)->info;
   if (isDirectoryKind(info.kind)) return makeError(ErrorCode::kIsDirectory, name + " is a folder");
-  DirtyRecordPtr rec = writeBack_->find(info);
+  DirtyRecordPtr rec = openTombstoneCandidate(info);
   if (!info.nodeId.empty()) {
     if (!health_.online()) return offline(health_);
     const Deadline deadline = Deadline::after(options_.remoteTimeout, clock_);
@@ -413,7 +424,7 @@ Status FileSystem::rename(InodeId parent, const std::string& name, InodeId newPa
   if (srcOnServer && !health_.online()) return offline(health_);
 
   if (d && !srcIsDir) {
-    DirtyRecordPtr dstRec = writeBack_->find(d->info);
+    DirtyRecordPtr dstRec = openTombstoneCandidate(d->info);
     const bool dstOnServer = !d->info.nodeId.empty();
     if (dstOnServer) {
       // Over an existing file: the content becomes a new version of the target, which keeps

@@ -38,9 +38,8 @@ std::string renderStatusText(const StatusSnapshot& s) {
   if (s.cacheBytesLimit != 0) out += " of " + humanBytes(s.cacheBytesLimit);
   out += "\n";
   out += "uploads:    " + std::to_string(s.uploadsQueued) + " pending (" +
-         humanBytes(s.uploadBytesPending) + " staged";
-  if (s.dirtyLimitBytes != 0) out += " of " + humanBytes(s.dirtyLimitBytes) + " allowed";
-  out += "), " + std::to_string(s.uploadsInFlight) + " in flight";
+         humanBytes(s.uploadBytesPending) + "), " + std::to_string(s.uploadsInFlight) +
+         " in flight";
   if (s.uploadBytesTotal != 0) {
     out += " (" + humanBytes(s.uploadBytesDone) + " of " + humanBytes(s.uploadBytesTotal);
     if (s.uploadBytesPerSecond > 0) {
@@ -53,7 +52,11 @@ std::string renderStatusText(const StatusSnapshot& s) {
   }
   out += "\n";
   out += "stored:     " + std::to_string(s.uploadsStored) + " files, " +
-         humanBytes(s.uploadBytesStored) + "\n";
+         humanBytes(s.uploadBytesStored) + " since the mount\n";
+  if (s.dirtyLimitBytes != 0) {
+    out += "journal:    " + humanBytes(s.journalBytes) + " of " + humanBytes(s.dirtyLimitBytes) +
+           " (dirty_limit)\n";
+  }
   if (s.uploadConflicts != 0) {
     out += "conflicts:  " + std::to_string(s.uploadConflicts) +
            " (local versions kept as \"(conflict ...)\" copies)\n";
@@ -100,6 +103,7 @@ std::string renderStatsJson(const StatusSnapshot& s) {
                     {"bytes_per_second", s.uploadBytesPerSecond},
                     {"failed", s.uploadsParked},
                     {"conflicts", s.uploadConflicts},
+                    {"journal_bytes", s.journalBytes},
                     {"dirty_limit_bytes", s.dirtyLimitBytes},
                     {"errors", s.uploadErrors}};
   auto& counters = doc["counters"] = nlohmann::json::object();

@@ -619,7 +619,24 @@ size_t WriteBack::pendingFiles() const {
   return byKey_.size();
 }
 
-uint64_t WriteBack::dirtyBytes() const {
+uint64_t WriteBack::pendingBytes() const {
+  std::vector<DirtyRecordPtr> records;
+  {
+    std::lock_guard lock(mu_);
+    records.reserve(byKey_.size());
+    for (const auto& [key, rec] : byKey_) {
+      if (!rec->unlinked) records.push_back(rec);
+    }
+  }
+  uint64_t total = 0;
+  for (const DirtyRecordPtr& rec : records) {
+    std::lock_guard lock(rec->mu);
+    total += rec->size;
+  }
+  return total;
+}
+
+uint64_t WriteBack::journalBytes() const {
   return store_.footprintBytes();
 }
 

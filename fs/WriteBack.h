@@ -143,7 +143,10 @@ class WriteBack final : public LocalChanges {
   void noteRemoved(const std::string& workspaceId, const std::string& nodeId);
 
   size_t pendingFiles() const;
-  uint64_t dirtyBytes() const;
+  // The sizes of the files waiting for upload, added up.
+  uint64_t pendingBytes() const;
+  // What the journal occupies on disk (what the dirty limit bounds).
+  uint64_t journalBytes() const;
 
  private:
   struct Stored {
