@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "common/FaultPoints.h"
+#include "common/FdIo.h"
 
 namespace fastio::cache {
 
@@ -26,30 +27,18 @@ StagingFile::~StagingFile() {
 
 Status StagingFile::writeAt(uint64_t offset, std::span<const std::byte> data) {
   FASTIO_TRY(faults::hit("journal.staging_write"));
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n =
-        ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return systemError("staging write", errno);
-    }
-    done += static_cast<size_t>(n);
-  }
+  const fdio::Transfer written = fdio::pwriteAll(
+      fd_, std::string_view(reinterpret_cast<const char*>(data.data()), data.size()), offset);
+  if (!written.ok()) return systemError("staging write", written.error);
   return okStatus();
 }
 
 Status StagingFile::readAt(uint64_t offset, std::span<std::byte> out) const {
-  size_t done = 0;
-  while (done < out.size()) {
-    ssize_t n =
-        ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return systemError("staging read", errno);
-    }
-    if (n == 0) return makeError(ErrorCode::kIo, "staging log shorter than its extents");
-    done += static_cast<size_t>(n);
+  const fdio::Transfer got = fdio::preadFull(
+      fd_, std::span<char>(reinterpret_cast<char*>(out.data()), out.size()), offset);
+  if (!got.ok()) return systemError("staging read", got.error);
+  if (got.bytes < out.size()) {
+    return makeError(ErrorCode::kIo, "staging log shorter than its extents");
   }
   return okStatus();
 }

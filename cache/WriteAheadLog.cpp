@@ -10,6 +10,7 @@
 #include "cache/Crc32c.h"
 #include "cache/StagingFiles.h"
 #include "common/FaultPoints.h"
+#include "common/FdIo.h"
 
 namespace fastio::cache {
 namespace {
@@ -35,15 +36,9 @@ WriteAheadLog::~WriteAheadLog() {
 
 Result<WalContents> WriteAheadLog::readAll() const {
   std::string bytes(size(), '\0');
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::pread(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return systemError("read " + path_.string(), errno);
-    if (n == 0) break;
-    done += static_cast<size_t>(n);
-  }
-  bytes.resize(done);
+  const fdio::Transfer got = fdio::preadFull(fd_, bytes, 0);
+  if (!got.ok()) return systemError("read " + path_.string(), got.error);
+  bytes.resize(got.bytes);
   WalContents out;
   std::string_view rest(bytes);
   while (rest.size() >= kHeaderBytes) {
@@ -81,18 +76,11 @@ void WriteAheadLog::appendFrame(std::string& out, WalFrameKind kind, uint64_t se
 
 Status WriteAheadLog::append(std::string_view frames) {
   uint64_t start = size();
-  Status s = faults::hit("journal.wal_append");
-  size_t done = 0;
-  while (s.ok() && done < frames.size()) {
-    ssize_t n =
-        ::pwrite(fd_, frames.data() + done, frames.size() - done, static_cast<off_t>(start + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) s = systemError("write " + path_.string(), errno);
-    if (n > 0) done += static_cast<size_t>(n);
-  }
-  if (!s.ok()) {
-    if (done > 0) (void)truncateTo(start);
-    return s;
+  FASTIO_TRY(faults::hit("journal.wal_append"));
+  const fdio::Transfer written = fdio::pwriteAll(fd_, frames, start);
+  if (!written.ok()) {
+    if (written.bytes > 0) (void)truncateTo(start);
+    return systemError("write " + path_.string(), written.error);
   }
   end_ = start + frames.size();
   return okStatus();
@@ -103,17 +91,11 @@ Status WriteAheadLog::replaceWith(std::string_view frames) {
   tmp += ".new";
   int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return systemError("open " + tmp.string(), errno);
-  size_t done = 0;
-  while (done < frames.size()) {
-    ssize_t n = ::pwrite(fd, frames.data() + done, frames.size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Error e = systemError("write " + tmp.string(), errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return e;
-    }
-    done += static_cast<size_t>(n);
+  if (const fdio::Transfer written = fdio::pwriteAll(fd, frames, 0); !written.ok()) {
+    Error e = systemError("write " + tmp.string(), written.error);
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return e;
   }
   if (::rename(tmp.c_str(), path_.c_str()) != 0) {
     Error e = systemError("rename " + tmp.string(), errno);

@@ -3,6 +3,8 @@
 #include <locale.h>
 #include <wctype.h>
 
+#include "common/Utf8.h"
+
 namespace fastio::names {
 namespace {
 
@@ -29,44 +31,6 @@ locale_t unicodeCtype() {
 
 }  // namespace
 
-std::optional<std::u32string> decodeUtf8(std::string_view text) {
-  std::u32string out;
-  out.reserve(text.size());
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    char32_t cp = 0;
-    std::size_t extra = 0;
-    if (lead < 0x80) {
-      cp = lead;
-    } else if ((lead & 0xE0) == 0xC0) {
-      cp = lead & 0x1F;
-      extra = 1;
-    } else if ((lead & 0xF0) == 0xE0) {
-      cp = lead & 0x0F;
-      extra = 2;
-    } else if ((lead & 0xF8) == 0xF0) {
-      cp = lead & 0x07;
-      extra = 3;
-    } else {
-      return std::nullopt;
-    }
-    if (i + extra >= text.size() && extra > 0) return std::nullopt;
-    for (std::size_t k = 1; k <= extra; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) return std::nullopt;
-      cp = (cp << 6) | (next & 0x3F);
-    }
-    static constexpr char32_t kSmallest[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kSmallest[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return std::nullopt;
-    }
-    out.push_back(cp);
-    i += extra + 1;
-  }
-  return out;
-}
-
 bool isControlCharacter(char32_t cp) {
   return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
 }
@@ -91,7 +55,7 @@ std::optional<NameProblem> nodeNameProblem(std::string_view name) {
   if (name.size() > kMaxNameBytes) {
     return tooLong("the name is longer than 255 bytes (the NAME_MAX of file systems)");
   }
-  const std::optional<std::u32string> cps = decodeUtf8(name);
+  const std::optional<std::u32string> cps = utf8::decode(name);
   if (!cps) return invalid("the name is not valid UTF-8");
   if (cps->size() > kMaxNodeNameCharacters) {
     return tooLong("the name is longer than 255 characters");
@@ -113,7 +77,7 @@ std::optional<NameProblem> workspaceFolderNameProblem(std::string_view folderNam
   if (folderName.size() > kMaxNameBytes) {
     return tooLong("a workspace folder name is longer than 255 bytes");
   }
-  const std::optional<std::u32string> cps = decodeUtf8(folderName);
+  const std::optional<std::u32string> cps = utf8::decode(folderName);
   if (!cps) return invalid("the workspace folder name is not valid UTF-8");
   if (cps->size() > kMaxWorkspaceFolderName) {
     return tooLong("a workspace folder name has at most 80 characters");
@@ -130,7 +94,7 @@ std::optional<NameProblem> workspaceFolderNameProblem(std::string_view folderNam
 }
 
 std::optional<NameProblem> workspaceNameProblem(std::string_view name) {
-  const std::optional<std::u32string> cps = decodeUtf8(name);
+  const std::optional<std::u32string> cps = utf8::decode(name);
   if (!cps) return invalid("the workspace name is not valid UTF-8");
   if (cps->size() > kMaxWorkspaceName)
     return tooLong("a workspace name has at most 100 characters");

@@ -38,9 +38,6 @@ std::optional<NameProblem> workspaceFolderNameProblem(std::string_view folderNam
 // A workspace display name: 2-100 characters, no control characters.
 std::optional<NameProblem> workspaceNameProblem(std::string_view name);
 
-// Strict UTF-8: nullopt on overlong forms, surrogates, code points past U+10FFFF or truncation.
-std::optional<std::u32string> decodeUtf8(std::string_view text);
-
 // Classes the rules use, exposed for tests and for callers that make names safe.
 bool isControlCharacter(char32_t cp);     // C0, DEL and C1
 bool isInvisibleFormatting(char32_t cp);  // bidi controls and zero-width characters

@@ -53,7 +53,7 @@ Result<std::unique_ptr<EmulatorServer>> EmulatorServer::create(EmulatorConfig co
   auto state = State::open(server->config_.dataDir, server->activity_, server->hooks_);
   if (!state.ok()) return state.error();
   server->state_ = std::move(*state);
-  server->state_->setStaticToken(server->config_.token);
+  server->state_->tokens().setStatic(server->config_.token);
   gActivity = &server->activity_;
   http::setServerDateSource(&serverDateNow);
   server->context_.reset(new EmulatorContext{
@@ -206,7 +206,7 @@ httplib::Server::HandlerResponse EmulatorServer::preRoute(const httplib::Request
       break;
   }
 
-  if (!auth_.isAnonymousAllowed(req) && !state_->isTokenValid(http::bearerToken(req))) {
+  if (!auth_.isAnonymousAllowed(req) && !state_->tokens().isValid(http::bearerToken(req))) {
     res.set_header("WWW-Authenticate", "Bearer");
     http::sendError(res, 401, code::kUnauthorized,
                     "The access token is missing, invalid or expired.");

@@ -1,22 +1,14 @@
 #pragma once
 // SearchView and AskView: the workspace's search and AI answers as file contents. Each answer
-// is computed once per TTL per (workspace, text) however many readers ask at the same time,
-// rendered at once (so sizes and contents are stable until refreshed) and kept in memory, and
-// in the metadata backup when there is one.
+// is computed once per TTL per (workspace, text), rendered at once (so sizes and contents are
+// stable until refreshed) and kept in memory (fs/AnswerView.h), and in the metadata backup
+// when there is one, so that an answer seen before is shown while the server is away.
 
-#include <map>
-#include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
-#include "client/RemoteStore.h"
-#include "common/Clock.h"
-#include "fs/FsCounters.h"
-#include "fs/MetadataBackup.h"
-#include "fs/PathResolver.h"
+#include "fs/AnswerView.h"
 #include "fs/SearchRender.h"
-#include "fs/SingleFlight.h"
 
 namespace fastio::fs {
 
@@ -29,30 +21,18 @@ struct SearchAnswer {
   WallTime wallAt{};
 };
 
-class SearchView {
+class SearchView : public AnswerView<SearchAnswer> {
  public:
-  SearchView(RemoteStore& remote, PathResolver& paths, const Clock& clock, Duration ttl,
-             Duration timeout, FsCounters& counters);
-  using AnswerPtr = std::shared_ptr<const SearchAnswer>;
+  using AnswerView::AnswerView;
   // Queries must be 2..1000 bytes (the service's limit); others are kNotFound.
   Result<AnswerPtr> get(const std::string& workspaceId, const std::string& query);
-  AnswerPtr peek(const std::string& workspaceId, const std::string& query) const;
   // Queries whose answer is still fresh, sorted.
-  std::vector<std::string> freshQueries(const std::string& workspaceId) const;
+  std::vector<std::string> freshQueries(const std::string& workspaceId) const {
+    return held_.freshTexts(workspaceId);
+  }
 
  private:
   Result<AnswerPtr> compute(const std::string& workspaceId, const std::string& query);
-  bool fresh(const SearchAnswer& a) const;
-
-  RemoteStore& remote_;
-  PathResolver& paths_;
-  const Clock& clock_;
-  Duration ttl_;
-  Duration timeout_;
-  FsCounters& counters_;
-  mutable std::mutex mu_;
-  std::map<std::string, std::map<std::string, AnswerPtr>> answers_;  // ws -> query -> answer
-  SingleFlight<std::string, AnswerPtr> flights_;
 };
 
 struct AskResult {
@@ -62,28 +42,16 @@ struct AskResult {
   WallTime wallAt{};
 };
 
-class AskView {
+class AskView : public AnswerView<AskResult> {
  public:
-  AskView(RemoteStore& remote, PathResolver& paths, const Clock& clock, Duration ttl,
-          Duration timeout, FsCounters& counters, MetadataBackup* backup);
-  using AnswerPtr = std::shared_ptr<const AskResult>;
+  using AnswerView::AnswerView;
   Result<AnswerPtr> get(const std::string& workspaceId, const std::string& question);
-  AnswerPtr peek(const std::string& workspaceId, const std::string& question) const;
-  std::vector<std::string> answeredQuestions(const std::string& workspaceId) const;
+  std::vector<std::string> answeredQuestions(const std::string& workspaceId) const {
+    return held_.freshTexts(workspaceId);
+  }
 
  private:
   Result<AnswerPtr> compute(const std::string& workspaceId, const std::string& question);
-
-  RemoteStore& remote_;
-  PathResolver& paths_;
-  const Clock& clock_;
-  Duration ttl_;
-  Duration timeout_;
-  FsCounters& counters_;
-  MetadataBackup* backup_;
-  mutable std::mutex mu_;
-  std::map<std::string, std::map<std::string, AnswerPtr>> answers_;
-  SingleFlight<std::string, AnswerPtr> flights_;
 };
 
 }  // namespace fastio::fs

@@ -1,16 +1,13 @@
 #pragma once
 // Where clean file blocks are kept between reads. The filesystem core talks to this small
-// interface; LmdbContentCache adapts cache/BlockCache to it, MemoryContentCache serves tests
-// and mounts without a cache directory.
+// interface; LmdbContentCache adapts cache/BlockCache to it (tests use an in-memory one,
+// tests/fs/MemoryContentCache).
 
 #include <cstdint>
-#include <list>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "common/Result.h"
 
@@ -51,28 +48,6 @@ class ContentCache {
   // Best effort: a block that cannot be stored is simply fetched again next time.
   virtual Status put(const ContentKey& key, std::string_view data) = 0;
   virtual uint64_t bytesUsed() const = 0;
-};
-
-// LRU in memory with a byte cap.
-class MemoryContentCache final : public ContentCache {
- public:
-  explicit MemoryContentCache(uint64_t capacityBytes) : capacity_(capacityBytes) {}
-  std::optional<std::string> get(const ContentKey& key) override;
-  bool contains(const ContentKey& key) override;
-  Status put(const ContentKey& key, std::string_view data) override;
-  uint64_t bytesUsed() const override;
-
- private:
-  static std::string flat(const ContentKey& key);
-  struct Entry {
-    std::string key;
-    std::string data;
-  };
-  mutable std::mutex mu_;
-  uint64_t capacity_;
-  uint64_t used_ = 0;
-  std::list<Entry> lru_;  // front = most recent
-  std::unordered_map<std::string, std::list<Entry>::iterator> index_;
 };
 
 }  // namespace fastio::fs

@@ -41,7 +41,7 @@ FileSystem::FileSystem(RemoteStore& remote, ContentCache& cache, MetadataBackup*
       folders_(remote, clock, options.attrTtl, options.remoteTimeout, counters_, health_, backup),
       nodes_(remote, folders_, inodes_, health_, counters_, backup, options_, clock, startedWall_),
       paths_(remote, folders_, clock, options.remoteTimeout),
-      search_(remote, paths_, clock, options.searchTtl, options.remoteTimeout, counters_),
+      search_(remote, paths_, clock, options.searchTtl, options.remoteTimeout, counters_, backup),
       ask_(remote, paths_, clock, options.askTtl, options.askTimeout, counters_, backup),
       virtual_(inodes_, search_, ask_, options_, startedWall_, [this] { return statusSnapshot(); }),
       blocks_(remote, cache, options.blockSize, options.remoteTimeout, counters_, &health_, clock),

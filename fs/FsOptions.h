@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/Clock.h"
+#include "common/Version.h"
 
 namespace fastio::fs {
 
@@ -42,7 +43,7 @@ struct FsOptions {
   bool watchChanges = true;  // one activity long-poll per workspace
   int activityWaitSeconds = 20;
 
-  std::string version = "0.1.0";
+  std::string version{fastioVersion()};
   std::string apiUrl;           // for .fastio/status; never carries a token
   uint64_t cacheSizeBytes = 0;  // for .fastio/status
 };

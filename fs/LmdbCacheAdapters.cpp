@@ -20,6 +20,10 @@ WallTime fromNs(int64_t ns) {
   return WallTime{} + std::chrono::duration_cast<WallTime::duration>(std::chrono::nanoseconds(ns));
 }
 
+cache::AnswerKind cachedKind(AnswerKind kind) {
+  return kind == AnswerKind::kAsk ? cache::AnswerKind::kAsk : cache::AnswerKind::kSearch;
+}
+
 std::string listingKey(const std::string& workspaceId, const std::string& folderId) {
   return workspaceId + ":" + folderId;
 }
@@ -182,20 +186,19 @@ std::optional<std::vector<Node>> LmdbMetadataBackup::loadListing(const std::stri
   return out;
 }
 
-void LmdbMetadataBackup::saveAnswer(bool isAsk, const std::string& workspaceId,
+void LmdbMetadataBackup::saveAnswer(AnswerKind kind, const std::string& workspaceId,
                                     const std::string& query, const std::string& payload,
                                     Duration ttl) {
-  const auto kind = isAsk ? cache::AnswerKind::kAsk : cache::AnswerKind::kSearch;
-  if (Status s = metadata_.putAnswer(kind, workspaceId, query, payload, ttl); !s.ok()) {
+  Status s = metadata_.putAnswer(cachedKind(kind), workspaceId, query, payload, ttl);
+  if (!s.ok()) {
     FASTIO_LOG_DEBUG("answer not persisted: {}", s.error().describe());
   }
 }
 
-std::optional<std::string> LmdbMetadataBackup::loadAnswer(bool isAsk,
+std::optional<std::string> LmdbMetadataBackup::loadAnswer(AnswerKind kind,
                                                           const std::string& workspaceId,
                                                           const std::string& query) {
-  const auto kind = isAsk ? cache::AnswerKind::kAsk : cache::AnswerKind::kSearch;
-  auto got = metadata_.answer(kind, workspaceId, query);
+  auto got = metadata_.answer(cachedKind(kind), workspaceId, query);
   if (!got.ok() || !got->has_value()) return std::nullopt;
   return (*got)->payload;
 }

@@ -39,9 +39,9 @@ class LmdbMetadataBackup final : public MetadataBackup {
                    const std::vector<Node>& children, Duration ttl) override;
   std::optional<std::vector<Node>> loadListing(const std::string& workspaceId,
                                                const std::string& folderId) override;
-  void saveAnswer(bool isAsk, const std::string& workspaceId, const std::string& query,
+  void saveAnswer(AnswerKind kind, const std::string& workspaceId, const std::string& query,
                   const std::string& payload, Duration ttl) override;
-  std::optional<std::string> loadAnswer(bool isAsk, const std::string& workspaceId,
+  std::optional<std::string> loadAnswer(AnswerKind kind, const std::string& workspaceId,
                                         const std::string& query) override;
 
   static cache::CachedNode toCached(const Node& node);

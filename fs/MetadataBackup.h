@@ -13,6 +13,8 @@
 
 namespace fastio::fs {
 
+enum class AnswerKind { kSearch, kAsk };
+
 class MetadataBackup {
  public:
   virtual ~MetadataBackup() = default;
@@ -22,10 +24,11 @@ class MetadataBackup {
                            const std::vector<Node>& children, Duration ttl) = 0;
   virtual std::optional<std::vector<Node>> loadListing(const std::string& workspaceId,
                                                        const std::string& folderId) = 0;
-  // Search and ask answers, stored as the renderer's own text (opaque here).
-  virtual void saveAnswer(bool isAsk, const std::string& workspaceId, const std::string& query,
+  // Search and ask answers in the views' own encoding (opaque here). loadAnswer returns an
+  // expired answer too: offline, an old answer beats none.
+  virtual void saveAnswer(AnswerKind kind, const std::string& workspaceId, const std::string& query,
                           const std::string& payload, Duration ttl) = 0;
-  virtual std::optional<std::string> loadAnswer(bool isAsk, const std::string& workspaceId,
+  virtual std::optional<std::string> loadAnswer(AnswerKind kind, const std::string& workspaceId,
                                                 const std::string& query) = 0;
 };
 

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "common/Log.h"
+#include "common/Utf8.h"
 
 namespace fastio::fs {
 namespace {
@@ -39,18 +40,10 @@ std::pair<std::string_view, std::string_view> splitExtension(std::string_view na
   return {name.substr(0, dot), name.substr(dot)};
 }
 
-// The longest prefix of s of at most maxBytes that does not cut a UTF-8 sequence.
-std::string_view utf8Prefix(std::string_view s, size_t maxBytes) {
-  if (s.size() <= maxBytes) return s;
-  size_t cut = maxBytes;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return s.substr(0, cut);
-}
-
 // stem + tag + ext, with stem shortened so the whole fits in kMaxNameBytes.
 std::string joinWithinLimit(std::string_view stem, std::string_view tag, std::string_view ext) {
   const size_t room = kMaxNameBytes - tag.size() - ext.size();
-  std::string out(utf8Prefix(stem, room));
+  std::string out(utf8::prefix(stem, room));
   out += tag;
   out += ext;
   return out;

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "common/Utf8.h"
 #include "fs/NameSanitizer.h"
 
 namespace fastio::fs {
@@ -47,9 +48,7 @@ std::string oneLine(std::string_view text, size_t maxBytes) {
     out += ch;
   }
   if (out.size() <= maxBytes) return out;
-  size_t cut = maxBytes >= 3 ? maxBytes - 3 : 0;
-  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-  out.resize(cut);
+  out.resize(utf8::prefix(out, maxBytes >= 3 ? maxBytes - 3 : 0).size());
   out += "...";
   return out;
 }

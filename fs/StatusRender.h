@@ -50,7 +50,4 @@ std::string renderStatsJson(const StatusSnapshot& s);
 std::string renderPrometheusMetrics(const StatusSnapshot& s);
 std::string renderVersion(const StatusSnapshot& s);
 
-// "1.5 MiB"
-std::string humanBytes(uint64_t bytes);
-
 }  // namespace fastio::fs

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/Log.h"
+#include "common/Version.h"
 #include "fs/cli/ClientCommands.h"
 #include "fs/cli/CommandSet.h"
 #include "fs/cli/FstabForm.h"
@@ -14,7 +15,7 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"fastiofs: Fast.io workspaces as a filesystem, and commands to use them"};
-  app.set_version_flag("--version", "fastiofs 0.1.0");
+  app.set_version_flag("--version", "fastiofs " + std::string(fastio::fastioVersion()));
   fastio::cli::GlobalOptions global;
   fastio::cli::CommandSet commands(app, global);
 

@@ -6,11 +6,11 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates curl python3
   libfuse3-dev fuse3
-  libcurl4-openssl-dev nlohmann-json3-dev liblmdb-dev lmdb-utils
+  libcurl4-openssl-dev nlohmann-json3-dev liblmdb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev libcli11-dev libspdlog-dev libcpp-httplib-dev libsqlite3-dev
   poppler-utils
-  fio hyperfine attr psmisc procps
+  fio attr psmisc procps rsync
 )
 
 missing=()

@@ -1,10 +1,12 @@
 #include "client/auth/OAuthClient.h"
 
-#include "client/http/Digest.h"
 #include "client/http/ErrorMapping.h"
 #include "client/http/JsonReading.h"
 #include "client/http/UrlEncoding.h"
 #include "client/http/WireDecoder.h"
+#include "common/ContentDigest.h"
+#include "common/Encoding.h"
+#include "common/RandomToken.h"
 
 namespace fastio::auth {
 
@@ -12,13 +14,13 @@ using http::FormFields;
 
 PkcePair makePkcePair() {
   PkcePair p;
-  p.verifier = http::randomUrlSafe(32);
+  p.verifier = randomUrlToken(32).valueOr("");
   p.challenge = pkceChallengeFor(p.verifier);
   return p;
 }
 
 std::string pkceChallengeFor(const std::string& verifier) {
-  return http::base64UrlNoPad(http::sha256Raw(verifier));
+  return base64UrlEncode(digestRaw(HashAlgorithm::kSha256, verifier));
 }
 
 OAuthClient::OAuthClient(http::HttpTransport& transport, std::string apiUrl, std::string clientId,
@@ -42,7 +44,7 @@ std::string OAuthClient::browserUrlFor(const std::string& authRequestId) const {
 Result<AuthorizationStart> OAuthClient::startAuthorization(Deadline deadline) {
   AuthorizationStart start;
   start.pkce = makePkcePair();
-  start.state = http::randomUrlSafe(16);
+  start.state = randomUrlToken(16).valueOr("");
   if (start.pkce.verifier.empty() || start.state.empty()) {
     return makeError(ErrorCode::kInternal, "no secure random source for the PKCE verifier");
   }

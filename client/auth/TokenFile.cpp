@@ -11,6 +11,7 @@
 
 #include "client/http/JsonReading.h"
 #include "client/http/Timestamps.h"
+#include "common/FdIo.h"
 
 namespace fastio::auth {
 namespace {
@@ -23,8 +24,8 @@ std::string octalMode(mode_t mode) {
   return buf;
 }
 
-Error ioError(const std::string& what, const std::string& path) {
-  return makeError(ErrorCode::kIo, what + " " + path + ": " + std::strerror(errno));
+Error ioError(const std::string& what, const std::string& path, int err = errno) {
+  return makeError(ErrorCode::kIo, what + " " + path + ": " + std::strerror(err));
 }
 
 Status makeDirs(const std::string& dir) {
@@ -77,15 +78,8 @@ Result<TokenSet> loadTokenFile(const std::string& path) {
   if (static_cast<size_t>(st.st_size) > kMaxTokenFileSize) return refuse("it is too large");
 
   std::string text(static_cast<size_t>(st.st_size), '\0');
-  size_t got = 0;
-  while (got < text.size()) {
-    const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<size_t>(n);
-  }
+  text.resize(fdio::readFull(fd, text).bytes);
   ::close(fd);
-  text.resize(got);
 
   const auto first = text.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) {
@@ -135,17 +129,11 @@ Status saveTokenFile(const std::string& path, const TokenSet& tokens) {
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return ioError("cannot create", tmp);
   ::fchmod(fd, 0600);  // regardless of the umask
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      Error e = ioError("cannot write", tmp);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return e;
-    }
-    done += static_cast<size_t>(n);
+  if (const fdio::Transfer written = fdio::writeAll(fd, text); !written.ok()) {
+    Error e = ioError("cannot write", tmp, written.error);
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return e;
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     Error e = ioError("cannot flush", tmp);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "client/http/HttpTransport.h"
+#include "common/Version.h"
 
 namespace fastio::http {
 
@@ -17,7 +18,7 @@ struct CurlTransportOptions {
   int maxConcurrent = 16;
   long connectTimeoutMs = 15000;
   size_t maxBufferedBody = 64u << 20;  // cap for bodies held in memory (JSON, error pages)
-  std::string userAgent = "fastiofs/0.1";
+  std::string userAgent = "fastiofs/" + std::string(fastioVersion());
   std::string caBundle;  // empty = system default
 };
 

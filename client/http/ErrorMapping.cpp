@@ -1,6 +1,7 @@
 #include "client/http/ErrorMapping.h"
 
 #include "common/Log.h"
+#include "common/Utf8.h"
 
 namespace fastio::http {
 
@@ -90,7 +91,7 @@ std::string sanitiseServerText(std::string_view text, size_t maxLength) {
     }
     out.push_back(static_cast<char>(c));
   }
-  if (auto repaired = repairUtf8(out)) out = *repaired;
+  if (auto repaired = utf8::repair(out)) out = *repaired;
   return redactSecrets(out);
 }
 

@@ -6,10 +6,10 @@
 #include <atomic>
 #include <thread>
 
-#include "client/http/Digest.h"
 #include "client/http/ErrorMapping.h"
 #include "client/http/HttpRemoteStore.h"
 #include "client/http/UploadStates.h"
+#include "common/ContentDigest.h"
 #include "common/Log.h"
 
 namespace fastio::http {
@@ -276,7 +276,7 @@ Status HttpRemoteStore::sendChunks(const std::string& sessionId, const UploadReq
           return;
         }
       }
-      const std::string hash = sha256Hex(*bytes);
+      const std::string hash = digestHex(HashAlgorithm::kSha256, *bytes);
       const std::string logName = "POST /upload/{id}/chunk/ #" + std::to_string(order);
       auto build = [&] {
         HttpRequest r;

@@ -1,12 +1,10 @@
 // HttpRemoteStore uploads after the bytes are sent (fastio-api.md §6.3-6.4): complete, wait until
 // `stored`, read the stored node back, and cancel sessions we give up.
 
-#include <cctype>
-
-#include "client/http/Digest.h"
 #include "client/http/ErrorMapping.h"
 #include "client/http/HttpRemoteStore.h"
 #include "client/http/UploadStates.h"
+#include "common/ContentDigest.h"
 #include "common/Log.h"
 
 namespace fastio::http {
@@ -14,11 +12,6 @@ namespace {
 
 // A cancel is cleanup: it gets its own short deadline, since the upload's may be spent.
 constexpr Duration kCancelDeadline = std::chrono::seconds(15);
-
-std::string lowerAscii(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 }  // namespace
 
@@ -128,8 +121,8 @@ std::optional<Node> HttpRemoteStore::nodeHoldingBytes(const UploadRequest& reque
       nodeDetails(request.workspaceId, {request.existingFileId}, deadline);
   if (!details.ok() || details->nodes.empty()) return std::nullopt;
   Node& node = details->nodes.front();
-  if (node.size != bytes.size() || lowerAscii(node.hashAlgo) != "md5" ||
-      lowerAscii(node.hash) != md5Hex(bytes)) {
+  if (node.size != bytes.size() || parseHashAlgorithm(node.hashAlgo) != HashAlgorithm::kMd5 ||
+      !hexDigestsMatch(node.hash, digestHex(HashAlgorithm::kMd5, bytes))) {
     return std::nullopt;
   }
   return std::move(node);

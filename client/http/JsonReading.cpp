@@ -3,58 +3,9 @@
 #include <charconv>
 #include <cmath>
 
-namespace fastio::http {
+#include "common/Utf8.h"
 
-std::optional<std::string> repairUtf8(std::string_view s) {
-  // Fast check first: most bodies are valid and need no copy.
-  auto sequenceLength = [&](size_t i) -> size_t {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) return 1;
-    size_t len = 0;
-    uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return 0;
-    }
-    if (i + len > s.size()) return 0;
-    for (size_t k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return 0;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    const bool overlong =
-        (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return len;
-  };
-  size_t i = 0;
-  while (i < s.size()) {
-    const size_t len = sequenceLength(i);
-    if (len == 0) break;
-    i += len;
-  }
-  if (i == s.size()) return std::nullopt;
-  std::string out(s.substr(0, i));
-  while (i < s.size()) {
-    const size_t len = sequenceLength(i);
-    if (len == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    } else {
-      out.append(s.substr(i, len));
-      i += len;
-    }
-  }
-  return out;
-}
+namespace fastio::http {
 
 namespace {
 
@@ -92,7 +43,7 @@ Result<Json> parseJson(std::string_view body, std::string_view what) {
     return makeError(ErrorCode::kProtocol, std::string(what) + ": JSON nested deeper than " +
                                                std::to_string(kMaxJsonDepth) + " levels");
   }
-  std::optional<std::string> repaired = repairUtf8(body);
+  std::optional<std::string> repaired = utf8::repair(body);
   const std::string_view text = repaired ? std::string_view(*repaired) : body;
   Json j = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {

@@ -17,9 +17,6 @@ using Json = nlohmann::json;
 
 inline constexpr int kMaxJsonDepth = 128;
 
-// Replaces every invalid UTF-8 sequence with U+FFFD. Returns nullopt when s is already valid.
-std::optional<std::string> repairUtf8(std::string_view s);
-
 // Parses a response body; `what` names the call in the error message.
 Result<Json> parseJson(std::string_view body, std::string_view what);
 

@@ -4,8 +4,6 @@
 
 #include "client/testing/InMemoryRemoteStore.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
@@ -13,6 +11,7 @@
 #include "client/testing/NameRules.h"
 #include "client/testing/SyntheticContent.h"
 #include "client/testing/TextScoring.h"
+#include "common/ContentDigest.h"
 #include "common/NameRules.h"
 
 namespace fastio::testing {
@@ -20,19 +19,6 @@ namespace {
 
 constexpr std::size_t kActivityRetained = 10000;
 constexpr int kDefaultLockSeconds = 300;
-
-std::string md5Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_md5(), nullptr) != 1) return {};
-  std::string hex;
-  char byte[3];
-  for (unsigned int i = 0; i < length; ++i) {
-    std::snprintf(byte, sizeof byte, "%02x", digest[i]);
-    hex += byte;
-  }
-  return hex;
-}
 
 std::string base36(uint64_t value, std::size_t width) {
   static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -200,7 +186,7 @@ void InMemoryRemoteStore::setContentLocked(WorkspaceState& ws, StoredNode& store
                                            std::string content) {
   (void)ws;
   const uint64_t size = content.size();
-  std::string hash = md5Hex(content);
+  std::string hash = digestHex(HashAlgorithm::kMd5, content);
   StoredVersion version;
   version.content = std::make_shared<const std::string>(std::move(content));
   addVersionLocked(stored, std::move(version), size, std::move(hash));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/Utf8.h"
+
 namespace fastio::testing {
 namespace {
 
@@ -73,11 +75,8 @@ std::string snippetAround(std::string_view text, const std::vector<std::string>&
     if (space != std::string_view::npos && space > hit) end = space;
   }
   // Never cut a UTF-8 sequence in half.
-  while (begin < end && (static_cast<unsigned char>(text[begin]) & 0xC0) == 0x80) ++begin;
-  while (end < text.size() && end > begin &&
-         (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
-    --end;
-  }
+  begin = std::min(utf8::boundaryAtOrAfter(text, begin), end);
+  end = std::max(utf8::prefix(text, end).size(), begin);
   std::string out(text.substr(begin, end - begin));
   for (char& c : out) {
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';

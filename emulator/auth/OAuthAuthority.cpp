@@ -8,7 +8,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/ContentDigest.h"
+#include "common/FdIo.h"
 #include "common/Log.h"
+#include "common/RandomToken.h"
 #include "emulator/auth/Pkce.h"
 
 namespace fastio::emu {
@@ -30,6 +33,11 @@ OAuthError serverError(const Error& e) {
 bool looksLikeChallenge(const std::string& c) {
   // base64url of a SHA-256 digest: exactly 43 characters of the URL-safe alphabet.
   return c.size() == 43 && isValidCodeVerifier(c);
+}
+
+// Refresh tokens are kept, on disk too, by their hash only.
+std::string refreshTokenHash(std::string_view token) {
+  return digestHex(HashAlgorithm::kSha256, token);
 }
 
 }  // namespace
@@ -78,8 +86,7 @@ Status OAuthAuthority::saveLocked() {
   tmp += ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return makeError(ErrorCode::kIo, "cannot write " + tmp.string());
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-            ::fdatasync(fd) == 0;
+  bool ok = fdio::writeAll(fd, text).ok() && ::fdatasync(fd) == 0;
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), config_.stateFile.c_str()) != 0) {
     ::unlink(tmp.c_str());
@@ -173,7 +180,7 @@ OAuthResult<TokenGrant> OAuthAuthority::mintLocked(const std::string& clientId,
   std::int64_t t = now();
   Status registered = tokens_.registerToken(*access, (t + config_.accessTtlSec) * 1000000LL);
   if (!registered.ok()) return serverError(registered.error());
-  std::string hash = sha256Hex(*refreshToken);
+  std::string hash = refreshTokenHash(*refreshToken);
   refreshByHash_[hash] = RefreshRecord{clientId, scope, t + config_.refreshTtlSec};
   Status saved = saveLocked();
   if (!saved.ok()) {
@@ -231,7 +238,7 @@ OAuthResult<TokenGrant> OAuthAuthority::refresh(const std::string& refreshToken,
   if (refreshToken.empty()) return invalidRequest("refresh_token is required");
   std::lock_guard lock(mu_);
   pruneLocked();
-  auto it = refreshByHash_.find(sha256Hex(refreshToken));
+  auto it = refreshByHash_.find(refreshTokenHash(refreshToken));
   if (it == refreshByHash_.end()) {
     return invalidGrant("the refresh token is unknown, expired, revoked or already used");
   }
@@ -242,7 +249,8 @@ OAuthResult<TokenGrant> OAuthAuthority::refresh(const std::string& refreshToken,
   refreshByHash_.erase(it);  // rotation: every refresh token works once
   auto minted = mintLocked(record.clientId, record.scope, nullptr);
   if (std::holds_alternative<OAuthError>(minted)) {
-    refreshByHash_[sha256Hex(refreshToken)] = record;  // nothing was issued: keep the old one
+    // Nothing was issued: keep the old one.
+    refreshByHash_[refreshTokenHash(refreshToken)] = record;
   }
   return minted;
 }
@@ -250,7 +258,7 @@ OAuthResult<TokenGrant> OAuthAuthority::refresh(const std::string& refreshToken,
 void OAuthAuthority::revoke(const std::string& token) {
   if (token.empty()) return;
   std::lock_guard lock(mu_);
-  if (refreshByHash_.erase(sha256Hex(token)) > 0) {
+  if (refreshByHash_.erase(refreshTokenHash(token)) > 0) {
     (void)saveLocked();
   } else {
     (void)tokens_.revokeToken(token);  // maybe an access token

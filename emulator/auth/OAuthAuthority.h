@@ -20,7 +20,7 @@
 
 namespace fastio::emu {
 
-// What the bearer check accepts besides the static token (State implements it).
+// What the bearer check accepts besides the static token (backed by State::tokens()).
 class AccessTokenRegistry {
  public:
   virtual ~AccessTokenRegistry() = default;

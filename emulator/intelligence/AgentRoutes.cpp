@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "common/Utf8.h"
 #include "emulator/ApiCodes.h"
 #include "emulator/http/ApiResponse.h"
 #include "emulator/http/OpaqueId.h"
@@ -18,12 +19,6 @@ constexpr size_t kMaxNameChars = 100;
 constexpr size_t kMaxReferences = 100;
 constexpr size_t kMaxSubjects = 20;
 constexpr auto kReadStreamWait = std::chrono::seconds(60);
-
-size_t utf8Length(std::string_view s) {
-  size_t n = 0;
-  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
-  return n;
-}
 
 std::string iso(int64_t micros) {
   return micros > 0 ? formatIsoSeconds(micros) : std::string();
@@ -96,7 +91,7 @@ struct Route {
 // Resolves the workspace of the path; replies and returns nullopt when it does not exist.
 std::optional<WorkspaceRecord> workspaceOf(IntelligenceService& s, const httplib::Request& req,
                                            httplib::Response& res) {
-  auto ws = s.state().workspace(http::pathParam(req, 1));
+  auto ws = s.state().workspaces().find(http::pathParam(req, 1));
   if (!ws.ok()) {
     http::sendError(res, ws.error());
     return std::nullopt;
@@ -156,7 +151,7 @@ void parseReferences(IntelligenceService& s, const std::string& workspaceId,
       rawId = item["id"].get<std::string>();
     }
     const auto id = normalizeOpaqueId(rawId);
-    auto node = id ? s.state().node(workspaceId, *id) : Result<NodeRecord>(Error{});
+    auto node = id ? s.state().nodes().node(workspaceId, *id) : Result<NodeRecord>(Error{});
     if (!id || !node.ok() || node->trashed || node->isFile() != (type == "file")) {
       return v.invalid(field, "The " + type + " " + rawId + " in " + field + " was not found.");
     }
@@ -181,7 +176,7 @@ std::optional<TurnInput> parseTurnInput(IntelligenceService& s, const std::strin
   const auto question = form.get("question");
   if (!question || collapseWhitespace(*question).empty()) {
     v.missing("question", "The question is required.");
-  } else if (utf8Length(*question) > kMaxQuestionChars) {
+  } else if (utf8::length(*question) > kMaxQuestionChars) {
     v.invalid("question", "The question may be at most 32,000 characters long.");
   } else {
     input.question = sanitizeUtf8(*question);
@@ -207,7 +202,7 @@ void createThread(IntelligenceService& s, const httplib::Request& req, httplib::
   const http::Form form(req);
   http::Validation v;
   const std::string name = form.getOr("name", "");
-  if (utf8Length(name) > kMaxNameChars) v.invalid("name", "name may be at most 100 characters.");
+  if (utf8::length(name) > kMaxNameChars) v.invalid("name", "name may be at most 100 characters.");
   const std::string privacy = form.getOr("privacy", "private");
   if (privacy != "private" && privacy != "public") {
     v.invalid("privacy", "privacy must be private or public.");
@@ -349,7 +344,7 @@ void updateThread(IntelligenceService& s, const httplib::Request& req, httplib::
   const auto name = form.get("name");
   if (!name || collapseWhitespace(*name).empty()) {
     v.missing("name", "The name is required.");
-  } else if (utf8Length(*name) > kMaxNameChars) {
+  } else if (utf8::length(*name) > kMaxNameChars) {
     v.invalid("name", "name may be at most 100 characters.");
   }
   if (v.replyIfFailed(res)) return;
@@ -373,7 +368,7 @@ void deleteThread(IntelligenceService& s, const httplib::Request& req, httplib::
 }
 
 void cancelTurn(IntelligenceService& s, const httplib::Request& req, httplib::Response& res) {
-  auto ws = s.state().workspace(http::pathParam(req, 1));
+  auto ws = s.state().workspaces().find(http::pathParam(req, 1));
   if (!ws.ok()) return sendFlatError(res, 406, ws.error().message);
   auto chat = normalizeOpaqueId(http::pathParam(req, 2));
   if (!chat) return sendFlatError(res, 406, "The chat was not found.");

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "common/Utf8.h"
 #include "emulator/intelligence/TextUtil.h"
 
 namespace fastio::emu::intelligence {
@@ -85,7 +86,7 @@ std::vector<Citation> citationsFromJson(const std::string& text) {
   return out;
 }
 
-AgentTurn readTurn(const SqliteStatement& st) {
+AgentTurn readTurn(const Statement& st) {
   AgentTurn t;
   t.turnId = st.text(0);
   t.threadId = st.text(1);
@@ -101,7 +102,7 @@ AgentTurn readTurn(const SqliteStatement& st) {
   return t;
 }
 
-AgentThread readThread(const SqliteStatement& st) {
+AgentThread readThread(const Statement& st) {
   AgentThread t;
   t.threadId = st.text(0);
   t.workspaceId = st.text(1);
@@ -128,7 +129,7 @@ std::string joinScope(const AgentScope& scope) {
 
 std::string defaultThreadName(const std::string& question) {
   std::string name = collapseWhitespace(question);
-  if (name.size() > 60) name = std::string(utf8Prefix(name, 60)) + "\xE2\x80\xA6";
+  if (name.size() > 60) name = std::string(utf8::prefix(name, 60)) + "\xE2\x80\xA6";
   return name;
 }
 
@@ -149,7 +150,7 @@ bool questionTooVague(std::string_view question) {
 Result<std::unique_ptr<AgentService>> AgentService::open(const std::filesystem::path& dbFile,
                                                          SearchIndex& index, AgentOptions options,
                                                          IdFactory newId, ChangeListener onChange) {
-  auto db = SqliteDb::open(dbFile);
+  auto db = Database::open(dbFile, Database::Sync::kNormal);
   if (!db.ok()) return db.error();
   std::unique_ptr<AgentService> service(new AgentService(std::move(db).value(), index, options,
                                                          std::move(newId), std::move(onChange)));
@@ -158,7 +159,7 @@ Result<std::unique_ptr<AgentService>> AgentService::open(const std::filesystem::
   return service;
 }
 
-AgentService::AgentService(std::unique_ptr<SqliteDb> db, SearchIndex& index, AgentOptions options,
+AgentService::AgentService(std::unique_ptr<Database> db, SearchIndex& index, AgentOptions options,
                            IdFactory newId, ChangeListener onChange)
     : db_(std::move(db)),
       index_(index),
@@ -215,8 +216,8 @@ Result<AgentService::Created> AgentService::createThread(const std::string& work
   Created created;
   {
     std::lock_guard lock(dbMu_);
-    SqliteTransaction txn(*db_);
-    FASTIO_TRY(txn.begun());
+    Transaction txn(*db_);
+    FASTIO_TRY(txn.begin());
     const std::string threadId = newId_('c');
     const int64_t now = wallMicros();
     auto st = db_->prepare(
@@ -250,8 +251,8 @@ Result<AgentTurn> AgentService::addTurn(const std::string& workspaceId, const st
     auto thread = threadLocked(workspaceId, threadId);
     if (!thread.ok()) return thread.error();
     if (thread->deletedUs != 0) return notFound("The chat " + threadId);
-    SqliteTransaction txn(*db_);
-    FASTIO_TRY(txn.begun());
+    Transaction txn(*db_);
+    FASTIO_TRY(txn.begin());
     auto inserted = insertTurnLocked(threadId, question, scope);
     if (!inserted.ok()) return inserted.error();
     FASTIO_TRY(txn.commit());

@@ -21,7 +21,7 @@
 
 #include "common/Result.h"
 #include "emulator/intelligence/SearchIndex.h"
-#include "emulator/intelligence/SqliteDb.h"
+#include "emulator/state/Database.h"
 
 namespace fastio::emu::intelligence {
 
@@ -119,7 +119,7 @@ class AgentService {
   Result<AgentTurn> composeAnswer(AgentTurn turn, const AgentScope& scope);
 
  private:
-  AgentService(std::unique_ptr<SqliteDb> db, SearchIndex& index, AgentOptions options,
+  AgentService(std::unique_ptr<Database> db, SearchIndex& index, AgentOptions options,
                IdFactory newId, ChangeListener onChange);
   Status createSchema();
   Status resumeUnfinished();
@@ -136,7 +136,7 @@ class AgentService {
   void notify(const std::string& workspaceId, const std::string& threadId);
 
   std::mutex dbMu_;  // guards db_
-  std::unique_ptr<SqliteDb> db_;
+  std::unique_ptr<Database> db_;
   SearchIndex& index_;
   AgentOptions options_;
   IdFactory newId_;

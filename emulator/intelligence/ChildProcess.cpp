@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/FdIo.h"
+
 extern char** environ;
 
 namespace fastio::emu::intelligence {
@@ -70,8 +72,7 @@ Result<ChildOutput> runChild(const std::vector<std::string>& argv,
       timedOut = ready == 0;
       break;
     }
-    const ssize_t n = read(fds[0], buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
+    const ssize_t n = fdio::readOnce(fds[0], buffer, sizeof buffer);
     if (n <= 0) break;
     const size_t room = maxOutputBytes - result.out.size();
     result.out.append(buffer, std::min(static_cast<size_t>(n), room));

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/Utf8.h"
 #include "emulator/http/ApiResponse.h"
 #include "emulator/intelligence/TextUtil.h"
 
@@ -16,9 +17,9 @@ constexpr int64_t kMaxChunkPosition = 9999;
 
 void handleNodeContent(IntelligenceService& service, const httplib::Request& req,
                        httplib::Response& res) {
-  auto ws = service.state().workspace(http::pathParam(req, 1));
+  auto ws = service.state().workspaces().find(http::pathParam(req, 1));
   if (!ws.ok()) return http::sendError(res, ws.error());
-  auto node = service.state().node(ws->id, http::pathParam(req, 2));
+  auto node = service.state().nodes().node(ws->id, http::pathParam(req, 2));
   if (!node.ok()) return http::sendError(res, node.error());
   if (!node->isFile() || node->trashed) {
     return http::sendError(res, 406, 1605, "Extracted text exists only for files.");
@@ -77,7 +78,7 @@ void handleNodeContent(IntelligenceService& service, const httplib::Request& req
     std::string text = p.text;
     if (used + text.size() > budget) {
       if (!chunks.empty()) break;  // the next call continues here
-      text = std::string(utf8Prefix(text, budget));
+      text = std::string(utf8::prefix(text, budget));
       truncated = true;
     }
     used += text.size();

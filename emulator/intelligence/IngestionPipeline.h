@@ -4,7 +4,7 @@
 // order); content is extracted, indexed and summarised after `delay`, never on the caller's
 // thread. Only the latest version of a node is processed: a job superseded while it waited is
 // dropped. The caller learns the outcome through `publish` ("inprogress", then "ready" or
-// "failed"), which the emulator wires to State::setAiResult.
+// "failed"), which the emulator wires to State::aiResults().record.
 
 #include <chrono>
 #include <condition_variable>

@@ -27,8 +27,8 @@ Result<std::shared_ptr<IntelligenceService>> IntelligenceService::start(
       *service->index_, options.extractor, options.ingestDelay,
       [self](const IngestionJob& job, const std::string& aiState, const Summary& summary) {
         AiResult result{aiState, summary.title, summary.shortText, summary.longText};
-        auto s = self->state_.setAiResult(job.node.workspaceId, job.node.nodeId, job.node.versionId,
-                                          result);
+        auto s = self->state_.aiResults().record(job.node.workspaceId, job.node.nodeId,
+                                                 job.node.versionId, result);
         if (!s.ok() && s.error().code != ErrorCode::kNotFound) {
           FASTIO_LOG_WARN("ingestion: cannot record ai state of {}: {}", job.node.nodeId,
                           s.error().describe());
@@ -71,7 +71,7 @@ void IntelligenceService::ingestCurrentVersion(const NodeRecord& node) {
     pipeline_->nodeChanged(toIndexedNode(node));
     return;
   }
-  auto blob = state_.blob(node.workspaceId, node.id, "");
+  auto blob = state_.files().blob(node.workspaceId, node.id, "");
   if (!blob.ok()) {
     pipeline_->nodeChanged(toIndexedNode(node));
     return;
@@ -125,7 +125,7 @@ void IntelligenceService::indexSubtree(const std::string& workspaceId,
     ListQuery query;
     query.pageSize = 500;
     for (;;) {
-      auto page = state_.listFolder(workspaceId, folder, query);
+      auto page = state_.nodes().listFolder(workspaceId, folder, query);
       if (!page.ok()) break;
       for (const auto& child : page->nodes) {
         if (child.isFolder()) {
@@ -142,11 +142,11 @@ void IntelligenceService::indexSubtree(const std::string& workspaceId,
 }
 
 void IntelligenceService::reconcile() {
-  for (const auto& ws : state_.workspaces()) {
+  for (const auto& ws : state_.workspaces().list()) {
     ListQuery query;
     query.pageSize = 500;
     while (!stopped_) {
-      auto page = state_.listRecent(ws.id, query);
+      auto page = state_.nodes().listRecent(ws.id, query);
       if (!page.ok()) {
         FASTIO_LOG_WARN("intelligence: cannot list workspace {}: {}", ws.id,
                         page.error().describe());

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "common/Utf8.h"
 #include "emulator/intelligence/TextUtil.h"
 
 namespace fastio::emu::intelligence {
@@ -40,7 +41,7 @@ CREATE INDEX IF NOT EXISTS chunk_owner_by_node ON chunk_owner(node_id);
 constexpr std::string_view kNodeColumns =
     "node_id, workspace_id, parent_id, name, type, mimetype, version_id";
 
-IndexedNode readNode(const SqliteStatement& st, int first = 0) {
+IndexedNode readNode(const Statement& st, int first = 0) {
   IndexedNode n;
   n.nodeId = st.text(first);
   n.workspaceId = st.text(first + 1);
@@ -52,7 +53,7 @@ IndexedNode readNode(const SqliteStatement& st, int first = 0) {
   return n;
 }
 
-Status deleteChunks(SqliteDb& db, const std::string& nodeId) {
+Status deleteChunks(Database& db, const std::string& nodeId) {
   auto del = db.prepare(
       "DELETE FROM chunks WHERE rowid IN (SELECT chunk_rowid FROM chunk_owner WHERE node_id = ?1)");
   if (!del.ok()) return del.error();
@@ -72,16 +73,14 @@ size_t wordBoundaryForward(std::string_view s, size_t pos, size_t slack) {
   if (pos == 0 || pos >= s.size()) return std::min(pos, s.size());
   const size_t space = s.find(' ', pos);
   if (space != std::string_view::npos && space - pos <= slack) return space + 1;
-  while (pos < s.size() && (static_cast<unsigned char>(s[pos]) & 0xC0) == 0x80) ++pos;
-  return pos;
+  return utf8::boundaryAtOrAfter(s, pos);
 }
 
 size_t wordBoundaryBackward(std::string_view s, size_t pos, size_t slack) {
   if (pos >= s.size()) return s.size();
   const size_t space = s.rfind(' ', pos);
   if (space != std::string_view::npos && pos - space <= slack && space > 0) return space;
-  while (pos > 0 && (static_cast<unsigned char>(s[pos]) & 0xC0) == 0x80) --pos;
-  return pos;
+  return utf8::prefix(s, pos).size();
 }
 
 }  // namespace
@@ -124,13 +123,7 @@ size_t snippetBytes(SnippetSize size) {
 bool globMatch(std::string_view pattern, std::string_view text) {
   // Iterative matcher with one backtrack point for the last '*'; '?' matches one UTF-8 character.
   size_t p = 0, t = 0, starP = std::string_view::npos, starT = 0;
-  const auto charLength = [&](size_t at) {
-    size_t len = 1;
-    while (at + len < text.size() && (static_cast<unsigned char>(text[at + len]) & 0xC0) == 0x80) {
-      ++len;
-    }
-    return len;
-  };
+  const auto charLength = [&](size_t at) { return utf8::boundaryAtOrAfter(text, at + 1) - at; };
   while (t < text.size()) {
     if (p < pattern.size() && pattern[p] == '*') {
       starP = p++;
@@ -222,7 +215,7 @@ std::string selectSnippet(std::string_view highlighted, size_t maxBytes) {
   size_t begin = wordBoundaryForward(plain, bestStart, slack);
   size_t end = wordBoundaryBackward(plain, std::min(plain.size(), bestStart + budget), slack);
   if (end <= begin)
-    begin = bestStart, end = bestStart + utf8Prefix(plain.substr(bestStart), budget).size();
+    begin = bestStart, end = bestStart + utf8::prefix(plain.substr(bestStart), budget).size();
   std::string out;
   if (begin > 0) out.append(kEllipsis);
   out.append(plain, begin, end - begin);
@@ -239,7 +232,7 @@ std::vector<std::string> splitPassages(std::string_view pageText, size_t maxByte
     if (!text.empty()) passages.push_back(std::move(text));
   };
   while (rest.size() > limit) {
-    const std::string_view window = utf8Prefix(rest, limit);
+    const std::string_view window = utf8::prefix(rest, limit);
     size_t cut = window.rfind("\n\n");
     if (cut == std::string_view::npos || cut < limit / 2) {
       cut = std::string_view::npos;
@@ -260,12 +253,12 @@ std::vector<std::string> splitPassages(std::string_view pageText, size_t maxByte
 }
 
 Result<std::unique_ptr<SearchIndex>> SearchIndex::open(const std::filesystem::path& dbFile) {
-  auto db = SqliteDb::open(dbFile);
+  auto db = Database::open(dbFile, Database::Sync::kNormal);
   if (!db.ok()) return db.error();
   std::unique_ptr<SearchIndex> index(new SearchIndex(std::move(db).value()));
   FASTIO_TRY(index->createSchema());
   // Searches use their own connection: in WAL mode they read while ingestion writes.
-  auto reader = SqliteDb::open(dbFile);
+  auto reader = Database::open(dbFile, Database::Sync::kNormal);
   if (!reader.ok()) return reader.error();
   index->readDb_ = std::move(reader).value();
   return index;
@@ -302,8 +295,8 @@ Status SearchIndex::upsertNode(const IndexedNode& node) {
 Status SearchIndex::setContent(const std::string& nodeId, const std::string& versionId,
                                const std::vector<TextPage>& pages) {
   std::lock_guard lock(mu_);
-  SqliteTransaction txn(*db_);
-  FASTIO_TRY(txn.begun());
+  Transaction txn(*db_);
+  FASTIO_TRY(txn.begin());
   auto exists = db_->prepare("SELECT 1 FROM nodes WHERE node_id = ?1");
   if (!exists.ok()) return exists.error();
   auto found = exists->bind(1, nodeId).step();
@@ -336,8 +329,8 @@ Status SearchIndex::setContent(const std::string& nodeId, const std::string& ver
 
 Status SearchIndex::removeNode(const std::string& nodeId) {
   std::lock_guard lock(mu_);
-  SqliteTransaction txn(*db_);
-  FASTIO_TRY(txn.begun());
+  Transaction txn(*db_);
+  FASTIO_TRY(txn.begin());
   FASTIO_TRY(deleteChunks(*db_, nodeId));
   auto st = db_->prepare("DELETE FROM nodes WHERE node_id = ?1");
   if (!st.ok()) return st.error();
@@ -347,8 +340,8 @@ Status SearchIndex::removeNode(const std::string& nodeId) {
 
 Status SearchIndex::removeSubtree(const std::string& nodeId) {
   std::lock_guard lock(mu_);
-  SqliteTransaction txn(*db_);
-  FASTIO_TRY(txn.begun());
+  Transaction txn(*db_);
+  FASTIO_TRY(txn.begin());
   FASTIO_TRY(db_->exec("CREATE TEMP TABLE IF NOT EXISTS doomed(node_id TEXT PRIMARY KEY)"));
   FASTIO_TRY(db_->exec("DELETE FROM doomed"));
   auto collect = db_->prepare(R"sql(
@@ -369,8 +362,8 @@ Status SearchIndex::removeSubtree(const std::string& nodeId) {
 
 Status SearchIndex::removeWorkspace(const std::string& workspaceId) {
   std::lock_guard lock(mu_);
-  SqliteTransaction txn(*db_);
-  FASTIO_TRY(txn.begun());
+  Transaction txn(*db_);
+  FASTIO_TRY(txn.begin());
   auto chunks = db_->prepare(R"sql(
     DELETE FROM chunks WHERE rowid IN (SELECT o.chunk_rowid FROM chunk_owner o
       JOIN nodes n ON n.node_id = o.node_id WHERE n.workspace_id = ?1))sql");

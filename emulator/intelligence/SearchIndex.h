@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "common/Result.h"
-#include "emulator/intelligence/SqliteDb.h"
 #include "emulator/intelligence/TextExtractor.h"
+#include "emulator/state/Database.h"
 
 namespace fastio::emu::intelligence {
 
@@ -133,7 +133,7 @@ class SearchIndex {
                                                      int depth);
 
  private:
-  explicit SearchIndex(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
+  explicit SearchIndex(std::unique_ptr<Database> db) : db_(std::move(db)) {}
   Status createSchema();
 
   struct ChunkHit {
@@ -149,9 +149,9 @@ class SearchIndex {
   Result<std::vector<IndexedNode>> workspaceNodes(const std::string& workspaceId);
 
   std::mutex mu_;  // guards db_, the connection that writes
-  std::unique_ptr<SqliteDb> db_;
+  std::unique_ptr<Database> db_;
   std::mutex readMu_;  // guards readDb_, the connection searches read through
-  std::unique_ptr<SqliteDb> readDb_;
+  std::unique_ptr<Database> readDb_;
 };
 
 // Name matching used by search, exposed for tests. Returns the match strength in (0, 1] or 0.

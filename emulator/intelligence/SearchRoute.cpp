@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/Utf8.h"
 #include "emulator/http/ApiResponse.h"
 #include "emulator/http/NodeJson.h"
 #include "emulator/http/OpaqueId.h"
@@ -13,12 +14,6 @@ constexpr size_t kMinQueryChars = 2;
 constexpr size_t kMaxQueryChars = 1000;
 constexpr size_t kMaxGlobChars = 256;
 constexpr size_t kMaxScopeRefs = 100;
-
-size_t utf8Length(std::string_view s) {
-  size_t n = 0;
-  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
-  return n;
-}
 
 std::vector<std::string> splitCsv(const std::string& s) {
   std::vector<std::string> parts;
@@ -48,7 +43,7 @@ ParsedScope parseScope(IntelligenceService& service, const std::string& workspac
     for (const auto& item : splitCsv(*files)) {
       ++refs;
       const auto id = normalizeOpaqueId(item.substr(0, item.find(':')));
-      auto node = id ? service.state().node(workspaceId, *id) : Result<NodeRecord>(Error{});
+      auto node = id ? service.state().nodes().node(workspaceId, *id) : Result<NodeRecord>(Error{});
       if (!id || !node.ok() || !node->isFile() || node->trashed) {
         v.invalid("files_scope", "files_scope names an unknown file: " + item);
         break;
@@ -69,7 +64,7 @@ ParsedScope parseScope(IntelligenceService& service, const std::string& workspac
                     : 0;
       }
       const auto id = normalizeOpaqueId(item.substr(0, colon));
-      auto node = id ? service.state().node(workspaceId, *id) : Result<NodeRecord>(Error{});
+      auto node = id ? service.state().nodes().node(workspaceId, *id) : Result<NodeRecord>(Error{});
       if (depth < 1 || depth > 10) {
         v.invalid("folders_scope", "folders_scope depth must be 1-10: " + item);
         break;
@@ -95,7 +90,7 @@ nlohmann::json pageJson(const SearchHit& hit) {
 
 void handleStorageSearch(IntelligenceService& service, const httplib::Request& req,
                          httplib::Response& res) {
-  auto workspace = service.state().workspace(http::pathParam(req, 1));
+  auto workspace = service.state().workspaces().find(http::pathParam(req, 1));
   if (!workspace.ok()) return http::sendError(res, workspace.error());
 
   const http::Form form(req);
@@ -103,7 +98,7 @@ void handleStorageSearch(IntelligenceService& service, const httplib::Request& r
   const auto text = form.get("search");
   if (!text) {
     v.missing("search", "The search parameter is required.");
-  } else if (const size_t n = utf8Length(*text); n < kMinQueryChars || n > kMaxQueryChars) {
+  } else if (const size_t n = utf8::length(*text); n < kMinQueryChars || n > kMaxQueryChars) {
     v.invalid("search", "search must be 2-1000 characters long.");
   }
   const auto searchIn = parseSearchIn(form.getOr("search_in", ""));
@@ -126,7 +121,7 @@ void handleStorageSearch(IntelligenceService& service, const httplib::Request& r
   const auto level = http::parseDetailLevel(req);
   if (!level) v.invalid("output", "output must be one of terse, standard or full.");
   if (text && nameMatch == NameMatch::kGlob) {
-    if (utf8Length(*text) > kMaxGlobChars) {
+    if (utf8::length(*text) > kMaxGlobChars) {
       v.invalid("search", "A glob pattern may be at most 256 characters long.");
     } else if (text->find_first_not_of("*?") == std::string::npos) {
       v.invalid("search", "A glob pattern must contain something besides wildcards.");
@@ -170,7 +165,7 @@ void handleStorageSearch(IntelligenceService& service, const httplib::Request& r
         {"page", pageJson(hit)},
     };
     if (details) {
-      auto node = service.state().node(workspace->id, hit.node.nodeId);
+      auto node = service.state().nodes().node(workspace->id, hit.node.nodeId);
       if (!node.ok() || node->trashed) continue;  // the index lags a deletion: drop the hit
       entry["node"] = http::nodeToJson(*node, http::DetailLevel::kFull);
     }

@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/Utf8.h"
 #include "emulator/intelligence/TextUtil.h"
 
 namespace fastio::emu::intelligence {
@@ -56,13 +57,13 @@ std::string pickTitle(std::string_view text, std::string_view fileName) {
     rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
     const std::string_view line = trim(raw);
     if (line.empty() || !hasLetters(line)) continue;
-    if (line.starts_with("#")) return std::string(utf8Prefix(stripLineMarkup(line), 100));
+    if (line.starts_with("#")) return std::string(utf8::prefix(stripLineMarkup(line), 100));
     if (firstShortLine.empty() && line.size() <= 100) {
       firstShortLine = collapseWhitespace(stripLineMarkup(line));
     }
   }
   if (!firstShortLine.empty()) return firstShortLine;
-  return std::string(utf8Prefix(fileStem(fileName), 100));
+  return std::string(utf8::prefix(fileStem(fileName), 100));
 }
 
 // Sentences: split at . ! ? followed by whitespace, and at line breaks that end a line which
@@ -104,7 +105,7 @@ std::string joinWithin(const std::vector<std::string>& sentences, const std::vec
     const std::string& s = sentences[i];
     const size_t needed = s.size() + (out.empty() ? 0 : 1);
     if (out.size() + needed > maxBytes) {
-      if (out.empty()) out = std::string(utf8Prefix(s, maxBytes - 3)) + "\xE2\x80\xA6";
+      if (out.empty()) out = std::string(utf8::prefix(s, maxBytes - 3)) + "\xE2\x80\xA6";
       break;
     }
     if (!out.empty()) out.push_back(' ');

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <unordered_set>
 
+#include "common/Utf8.h"
 #include "emulator/intelligence/ChildProcess.h"
 #include "emulator/intelligence/TextUtil.h"
 
@@ -185,7 +186,7 @@ ExtractedText TextExtractor::extractText(std::string_view bytes, ContentKind kin
   if (looksBinary(bytes)) return result;
   result.kind = kind;
   if (bytes.size() > options_.maxTextBytes) {
-    bytes = utf8Prefix(bytes, options_.maxTextBytes);
+    bytes = utf8::prefix(bytes, options_.maxTextBytes);
     result.truncated = true;
   }
   if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
@@ -235,7 +236,7 @@ std::vector<TextPage> TextExtractor::paginate(std::string_view text) const {
     std::string_view section = text.substr(0, ff);
     // Long sections are cut at a paragraph, line or word boundary near the limit.
     while (section.size() > limit) {
-      std::string_view window = utf8Prefix(section, limit);
+      std::string_view window = utf8::prefix(section, limit);
       size_t cut = window.rfind("\n\n");
       if (cut == std::string_view::npos || cut < limit / 2) cut = window.rfind('\n');
       if (cut == std::string_view::npos || cut < limit / 2) cut = window.rfind(' ');

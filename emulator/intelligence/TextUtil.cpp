@@ -3,37 +3,10 @@
 #include <cstdint>
 #include <unordered_set>
 
+#include "common/Utf8.h"
+
 namespace fastio::emu::intelligence {
 namespace {
-
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not valid.
-size_t validSequenceLength(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char lead = byte(i);
-  size_t length = 0;
-  uint32_t minimum = 0;
-  uint32_t codepoint = 0;
-  if (lead < 0x80) return 1;
-  if ((lead & 0xE0) == 0xC0) {
-    length = 2, minimum = 0x80, codepoint = lead & 0x1F;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, minimum = 0x800, codepoint = lead & 0x0F;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, minimum = 0x10000, codepoint = lead & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + length > s.size()) return 0;
-  for (size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    codepoint = (codepoint << 6) | (byte(i + k) & 0x3F);
-  }
-  if (codepoint < minimum || codepoint > 0x10FFFF) return 0;
-  if (codepoint >= 0xD800 && codepoint <= 0xDFFF) return 0;
-  return length;
-}
 
 bool isWordByte(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
@@ -56,9 +29,9 @@ std::string sanitizeUtf8(std::string_view in) {
       ++i;
       continue;
     }
-    const size_t length = validSequenceLength(in, i);
+    const size_t length = utf8::sequenceLength(in, i);
     if (length == 0) {
-      out.append(kReplacement);
+      out.append(utf8::kReplacementCharacter);
       ++i;
       continue;
     }
@@ -83,13 +56,6 @@ std::string collapseWhitespace(std::string_view in) {
     out.push_back(ch);
   }
   return out;
-}
-
-std::string_view utf8Prefix(std::string_view s, size_t maxBytes) {
-  if (s.size() <= maxBytes) return s;
-  size_t end = maxBytes;
-  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
-  return s.substr(0, end);
 }
 
 std::string asciiLower(std::string_view s) {

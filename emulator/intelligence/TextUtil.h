@@ -15,9 +15,6 @@ std::string sanitizeUtf8(std::string_view in);
 // Runs of whitespace (including \f and \n) become one space; leading/trailing space removed.
 std::string collapseWhitespace(std::string_view in);
 
-// The longest prefix of s of at most maxBytes that ends on a UTF-8 character boundary.
-std::string_view utf8Prefix(std::string_view s, size_t maxBytes);
-
 // ASCII-only lower case (bytes >= 0x80 are kept as they are).
 std::string asciiLower(std::string_view s);
 

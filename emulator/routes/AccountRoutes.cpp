@@ -29,10 +29,10 @@ nlohmann::json orgJson(const OrgRecord& o, bool member) {
 void registerAccountRoutes(EmulatorContext& ctx) {
   ctx.server.Get("/current/user/auth/check/",
                  [&ctx](const httplib::Request&, httplib::Response& res) {
-                   http::sendOk(res, {{"id", ctx.state.user().id}});
+                   http::sendOk(res, {{"id", ctx.state.identity().user().id}});
                  });
   auto details = [&ctx](const httplib::Request&, httplib::Response& res) {
-    http::sendOk(res, {{"user", userJson(ctx.state.user())}});
+    http::sendOk(res, {{"user", userJson(ctx.state.identity().user())}});
   };
   ctx.server.Get("/current/user/me/details/", details);
   ctx.server.Get("/current/user/details/", details);
@@ -41,7 +41,7 @@ void registerAccountRoutes(EmulatorContext& ctx) {
     auto page = routes::offsetPageOrReply(req, res);
     if (!page) return;
     nlohmann::json orgs = nlohmann::json::array();
-    if (page->offset == 0) orgs.push_back(orgJson(ctx.state.org(), true));
+    if (page->offset == 0) orgs.push_back(orgJson(ctx.state.identity().org(), true));
     http::sendOk(res, {{"orgs", orgs}, {"pagination", routes::paginationJson(1, *page)}});
   };
   ctx.server.Get("/current/orgs/list/", memberOrgs);
@@ -56,7 +56,7 @@ void registerAccountRoutes(EmulatorContext& ctx) {
                  });
   ctx.server.Get(R"(/current/org/([^/]+)/details/)", [&ctx](const httplib::Request& req,
                                                             httplib::Response& res) {
-    OrgRecord org = ctx.state.org();
+    OrgRecord org = ctx.state.identity().org();
     std::string id = http::pathParam(req, 1);
     if (id != org.id && id != org.domain) {
       http::sendError(res, notFound("The organization " + id.substr(0, 100) + " was not found."));

@@ -16,8 +16,8 @@ void registerActivityRoutes(EmulatorContext& ctx) {
   ctx.server.Get(R"(/current/activity/poll/([^/]+)/)", [&ctx](const httplib::Request& req,
                                                               httplib::Response& res) {
     std::string entity = http::pathParam(req, 1);
-    if (entity != ctx.state.user().id) {
-      auto ws = ctx.state.workspace(entity);
+    if (entity != ctx.state.identity().user().id) {
+      auto ws = ctx.state.workspaces().find(entity);
       if (!ws.ok()) {
         http::sendError(res, ws.error());
         return;

@@ -8,6 +8,7 @@
 #include <regex>
 #include <vector>
 
+#include "common/FdIo.h"
 #include "emulator/ApiCodes.h"
 #include "emulator/EmulatorContext.h"
 #include "emulator/http/ApiResponse.h"
@@ -68,8 +69,8 @@ void serveBlob(const BlobRef& blob, const Request& req, Response& res, bool igno
       static_cast<std::size_t>(length), mimetype,
       [file, first, &stats](std::size_t offset, std::size_t len, httplib::DataSink& sink) {
         std::vector<char> buf(std::min(len, kReadPiece));
-        ssize_t n = ::pread(file->fd, buf.data(), buf.size(),
-                            static_cast<off_t>(first + static_cast<std::int64_t>(offset)));
+        ssize_t n = fdio::preadOnce(file->fd, buf.data(), buf.size(),
+                                    static_cast<std::uint64_t>(first) + offset);
         if (n <= 0) return false;
         if (!sink.write(buf.data(), static_cast<std::size_t>(n))) return false;
         stats.add(EmulatorStats::Counter::kDownloadBytes, static_cast<std::uint64_t>(n));
@@ -88,7 +89,7 @@ void registerDownloadRoutes(EmulatorContext& ctx) {
                  [&ctx](const Request& req, Response& res) {
                    auto ws = routes::workspaceOrReply(ctx, req, res);
                    if (!ws) return;
-                   auto token = ctx.state.mintReadToken(ws->id, http::pathParam(req, 2));
+                   auto token = ctx.state.readTokens().mint(ws->id, http::pathParam(req, 2));
                    if (!token.ok()) {
                      http::sendError(res, token.error());
                      return;
@@ -104,12 +105,12 @@ void registerDownloadRoutes(EmulatorContext& ctx) {
     auto ws = routes::workspaceOrReply(ctx, req, res);
     if (!ws) return;
     std::string nodeId = http::pathParam(req, 2);
-    if (req.has_param("token") && !ctx.state.isTokenValid(http::bearerToken(req)) &&
-        !ctx.state.checkReadToken(req.get_param_value("token"), ws->id, nodeId)) {
+    if (req.has_param("token") && !ctx.state.tokens().isValid(http::bearerToken(req)) &&
+        !ctx.state.readTokens().check(req.get_param_value("token"), ws->id, nodeId)) {
       http::sendError(res, 401, code::kUnauthorized, "The download token is invalid or expired.");
       return;
     }
-    auto blob = ctx.state.blob(ws->id, nodeId, http::Form(req).getOr("version_id", ""));
+    auto blob = ctx.state.files().blob(ws->id, nodeId, http::Form(req).getOr("version_id", ""));
     if (!blob.ok()) {
       http::sendError(res, blob.error());
       return;

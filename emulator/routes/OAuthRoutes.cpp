@@ -28,9 +28,9 @@ class StateTokenRegistry final : public AccessTokenRegistry {
  public:
   explicit StateTokenRegistry(State& state) : state_(state) {}
   Status registerToken(const std::string& token, std::int64_t expiresUs) override {
-    return state_.registerToken(token, expiresUs);
+    return state_.tokens().add(token, expiresUs);
   }
-  Status revokeToken(const std::string& token) override { return state_.revokeToken(token); }
+  Status revokeToken(const std::string& token) override { return state_.tokens().revoke(token); }
 
  private:
   State& state_;

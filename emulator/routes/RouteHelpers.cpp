@@ -7,7 +7,7 @@ namespace fastio::emu::routes {
 
 std::optional<WorkspaceRecord> workspaceOrReply(EmulatorContext& ctx, const httplib::Request& req,
                                                 httplib::Response& res, std::size_t index) {
-  auto ws = ctx.state.workspace(http::pathParam(req, index));
+  auto ws = ctx.state.workspaces().find(http::pathParam(req, index));
   if (!ws.ok()) {
     http::sendError(res, ws.error());
     return std::nullopt;

@@ -90,7 +90,7 @@ void bulkDetails(EmulatorContext& ctx, const WorkspaceRecord& ws, const std::str
   nlohmann::json nodes = nlohmann::json::array();
   nlohmann::json errors = nlohmann::json::array();
   for (const auto& id : ids) {
-    auto n = ctx.state.node(ws.id, id);
+    auto n = ctx.state.nodes().node(ws.id, id);
     if (n.ok()) {
       nodes.push_back(http::nodeToJson(*n, level));
     } else {
@@ -125,7 +125,7 @@ void registerStorageRoutes(EmulatorContext& ctx) {
     if (!level) return;
     auto q = routes::listQueryOrReply(req, res);
     if (!q) return;
-    auto page = ctx.state.listFolder(ws->id, http::pathParam(req, 2), *q);
+    auto page = ctx.state.nodes().listFolder(ws->id, http::pathParam(req, 2), *q);
     if (!page.ok()) {
       replyStateError(res, page.error(), "cursor");
       return;
@@ -152,7 +152,7 @@ void registerStorageRoutes(EmulatorContext& ctx) {
     if (q->typeFilter == "link" || q->typeFilter == "note") {
       // The emulator stores no links or notes: an empty, final page.
     } else {
-      auto listed = ctx.state.listRecent(ws->id, *q);
+      auto listed = ctx.state.nodes().listRecent(ws->id, *q);
       if (!listed.ok()) {
         replyStateError(res, listed.error(), "cursor");
         return;
@@ -173,7 +173,7 @@ void registerStorageRoutes(EmulatorContext& ctx) {
       bulkDetails(ctx, *ws, ids, *level, res);
       return;
     }
-    auto n = ctx.state.node(ws->id, ids);
+    auto n = ctx.state.nodes().node(ws->id, ids);
     if (!n.ok()) {
       http::sendError(res, n.error());
       return;
@@ -184,7 +184,7 @@ void registerStorageRoutes(EmulatorContext& ctx) {
   srv.Get(route(R"(([^/]+)/versions/)"), [&ctx](const Request& req, Response& res) {
     auto ws = routes::workspaceOrReply(ctx, req, res);
     if (!ws) return;
-    auto versions = ctx.state.versions(ws->id, http::pathParam(req, 2));
+    auto versions = ctx.state.files().versions(ws->id, http::pathParam(req, 2));
     if (!versions.ok()) {
       http::sendError(res, versions.error());
       return;
@@ -207,7 +207,8 @@ void registerStorageRoutes(EmulatorContext& ctx) {
       v.replyIfFailed(res);
       return;
     }
-    auto n = ctx.state.createFolder(ws->id, http::pathParam(req, 2), *name, force.value_or(false));
+    auto n = ctx.state.tree().createFolder(ws->id, http::pathParam(req, 2), *name,
+                                           force.value_or(false));
     if (n.ok()) ctx.stats.add(EmulatorStats::Counter::kFoldersCreated);
     replyNode(res, n);
   });
@@ -233,11 +234,11 @@ void registerStorageRoutes(EmulatorContext& ctx) {
       v.replyIfFailed(res);
       return;
     }
-    Result<NodeRecord> n = name ? ctx.state.rename(ws->id, nodeId, *name, ifVersion)
-                                : ctx.state.checkVersion(ws->id, nodeId, ifVersion);
+    Result<NodeRecord> n = name ? ctx.state.tree().rename(ws->id, nodeId, *name, ifVersion)
+                                : ctx.state.nodes().checkVersion(ws->id, nodeId, ifVersion);
     if (name && n.ok()) ctx.stats.add(EmulatorStats::Counter::kStorageRenames);
     if (!n.ok() && n.error().code == ErrorCode::kConflict) {
-      auto current = ctx.state.node(ws->id, nodeId);
+      auto current = ctx.state.nodes().node(ws->id, nodeId);
       std::string currentVersion = current.ok() ? current->versionId : "";
       http::sendError(
           res, 409, code::kConflict, n.error().message,
@@ -256,7 +257,7 @@ void registerStorageRoutes(EmulatorContext& ctx) {
     if (!ws) return;
     auto parent = requiredOrReply(req, res, "parent");
     if (!parent) return;
-    auto moved = ctx.state.move(ws->id, http::pathParam(req, 2), *parent);
+    auto moved = ctx.state.tree().move(ws->id, http::pathParam(req, 2), *parent);
     if (moved.ok()) ctx.stats.add(EmulatorStats::Counter::kStorageMoves);
     replyNode(res, moved);
   });
@@ -266,7 +267,7 @@ void registerStorageRoutes(EmulatorContext& ctx) {
     if (!ws) return;
     auto parent = requiredOrReply(req, res, "parent");
     if (!parent) return;
-    replyNode(res, ctx.state.copy(ws->id, http::pathParam(req, 2), *parent));
+    replyNode(res, ctx.state.tree().copy(ws->id, http::pathParam(req, 2), *parent));
   });
 
   // DELETE .../storage/{node}/delete/ -> trash; .../storage/trash/delete/ -> empty the trash.
@@ -275,7 +276,7 @@ void registerStorageRoutes(EmulatorContext& ctx) {
     if (!ws) return;
     std::string nodeId = http::pathParam(req, 2);
     if (nodeId == "trash") {
-      auto count = ctx.state.emptyTrash(ws->id);
+      auto count = ctx.state.trash().empty(ws->id);
       if (!count.ok()) {
         http::sendError(res, count.error());
         return;
@@ -283,7 +284,7 @@ void registerStorageRoutes(EmulatorContext& ctx) {
       http::sendOk(res, {{"count", *count}});
       return;
     }
-    auto trashed = ctx.state.trash(ws->id, nodeId);
+    auto trashed = ctx.state.trash().moveToTrash(ws->id, nodeId);
     if (trashed.ok()) ctx.stats.add(EmulatorStats::Counter::kStorageDeletes);
     replyNode(res, trashed);
   });
@@ -291,13 +292,13 @@ void registerStorageRoutes(EmulatorContext& ctx) {
   srv.Post(route(R"(([^/]+)/restore/)"), [&ctx](const Request& req, Response& res) {
     auto ws = routes::workspaceOrReply(ctx, req, res);
     if (!ws) return;
-    replyNode(res, ctx.state.restore(ws->id, http::pathParam(req, 2)));
+    replyNode(res, ctx.state.trash().restore(ws->id, http::pathParam(req, 2)));
   });
 
   srv.Delete(route(R"(([^/]+)/purge/)"), [&ctx](const Request& req, Response& res) {
     auto ws = routes::workspaceOrReply(ctx, req, res);
     if (!ws) return;
-    auto s = ctx.state.purge(ws->id, http::pathParam(req, 2));
+    auto s = ctx.state.trash().purge(ws->id, http::pathParam(req, 2));
     if (!s.ok()) {
       http::sendError(res, s.error());
       return;
@@ -310,7 +311,7 @@ void registerStorageRoutes(EmulatorContext& ctx) {
     if (!ws) return;
     auto version = requiredOrReply(req, res, "version_id");
     if (!version) return;
-    replyNode(res, ctx.state.restoreVersion(ws->id, http::pathParam(req, 2), *version));
+    replyNode(res, ctx.state.files().restoreVersion(ws->id, http::pathParam(req, 2), *version));
   });
 
   // ---- locks
@@ -329,7 +330,7 @@ void registerStorageRoutes(EmulatorContext& ctx) {
       v.invalid("client_info", "client_info must be a JSON string.");
     }
     if (v.replyIfFailed(res)) return;
-    auto lock = ctx.state.acquireLock(ws->id, http::pathParam(req, 2),
+    auto lock = ctx.state.locks().acquire(ws->id, http::pathParam(req, 2),
                                       static_cast<int>(duration.value_or(300)), clientInfo);
     if (!lock.ok()) {
       http::sendError(res, lock.error());
@@ -341,7 +342,7 @@ void registerStorageRoutes(EmulatorContext& ctx) {
   srv.Get(route(R"(([^/]+)/lock/)"), [&ctx](const Request& req, Response& res) {
     auto ws = routes::workspaceOrReply(ctx, req, res);
     if (!ws) return;
-    auto lock = ctx.state.lockStatus(ws->id, http::pathParam(req, 2));
+    auto lock = ctx.state.locks().status(ws->id, http::pathParam(req, 2));
     if (!lock.ok()) {
       http::sendError(res, lock.error());
       return;
@@ -364,7 +365,7 @@ void registerStorageRoutes(EmulatorContext& ctx) {
       v.replyIfFailed(res);
       return;
     }
-    auto lock = ctx.state.heartbeatLock(ws->id, http::pathParam(req, 2), *token,
+    auto lock = ctx.state.locks().heartbeat(ws->id, http::pathParam(req, 2), *token,
                                         static_cast<int>(duration.value_or(0)));
     if (!lock.ok()) {
       http::sendError(res, lock.error());
@@ -378,7 +379,7 @@ void registerStorageRoutes(EmulatorContext& ctx) {
     if (!ws) return;
     auto token = requiredOrReply(req, res, "lock_token");
     if (!token) return;
-    auto s = ctx.state.releaseLock(ws->id, http::pathParam(req, 2), *token);
+    auto s = ctx.state.locks().release(ws->id, http::pathParam(req, 2), *token);
     if (!s.ok()) {
       http::sendError(res, s.error());
       return;

@@ -8,11 +8,11 @@
 #include <string_view>
 #include <thread>
 
+#include "common/ContentDigest.h"
 #include "common/Log.h"
 #include "emulator/EmulatorContext.h"
 #include "emulator/http/ApiResponse.h"
 #include "emulator/routes/RouteRegistry.h"
-#include "emulator/upload/HashAlgo.h"
 #include "emulator/upload/StateUploadStorage.h"
 #include "emulator/upload/UploadErrors.h"
 #include "emulator/upload/UploadManager.h"
@@ -44,7 +44,7 @@ struct UploadService {
 using ServicePtr = std::shared_ptr<UploadService>;
 
 std::string callerId(const UploadService& svc) {
-  return svc.ctx.state.user().id;
+  return svc.ctx.state.identity().user().id;
 }
 
 constexpr std::string_view kVersionMismatch = "CONFLICT_VERSION_MISMATCH:";
@@ -170,7 +170,7 @@ void handleChunk(const ServicePtr& svc, const Request& req, Response& res,
   UploadRequestBody body;
   body.read(req, reader, [&](const UploadRequestBody& seen) -> ChunkFileWriter* {
     if (!receipt.ok()) return nullptr;  // the reply is an error: drain the bytes
-    if (auto algo = parseHashAlgo(seen.field("hash_algo").value_or(""))) {
+    if (auto algo = parseHashAlgorithm(seen.field("hash_algo").value_or(""))) {
       (*receipt)->body().hashWith(*algo);  // hashed while streaming when known up front
     }
     return &(*receipt)->body();
@@ -337,7 +337,7 @@ void registerRoutes(EmulatorContext& ctx) {
   });
   server.Get(base + "/algos/", [](const Request&, Response& res) {
     nlohmann::json algos = nlohmann::json::array();
-    for (HashAlgo a : supportedHashAlgos()) algos.push_back(hashAlgoName(a));
+    for (HashAlgorithm a : supportedHashAlgorithms()) algos.push_back(hashAlgorithmName(a));
     http::sendOk(res, {{"algos", algos}});
   });
 }

@@ -37,7 +37,7 @@ void sendWorkspaces(const std::vector<WorkspaceRecord>& all, const httplib::Requ
 }
 
 bool orgOrReply(EmulatorContext& ctx, const std::string& id, httplib::Response& res) {
-  OrgRecord org = ctx.state.org();
+  OrgRecord org = ctx.state.identity().org();
   if (id == org.id || id == org.domain) return true;
   http::sendError(res, notFound("The organization " + id.substr(0, 100) + " was not found."));
   return false;
@@ -46,13 +46,13 @@ bool orgOrReply(EmulatorContext& ctx, const std::string& id, httplib::Response& 
 void registerWorkspaceRoutes(EmulatorContext& ctx) {
   ctx.server.Get("/current/workspaces/all/",
                  [&ctx](const httplib::Request& req, httplib::Response& res) {
-                   sendWorkspaces(ctx.state.workspaces(), req, res);
+                   sendWorkspaces(ctx.state.workspaces().list(), req, res);
                  });
 
   ctx.server.Get(R"(/current/org/([^/]+)/list/workspaces/)",
                  [&ctx](const httplib::Request& req, httplib::Response& res) {
                    if (!orgOrReply(ctx, http::pathParam(req, 1), res)) return;
-                   sendWorkspaces(ctx.state.workspaces(), req, res);
+                   sendWorkspaces(ctx.state.workspaces().list(), req, res);
                  });
 
   ctx.server.Get(R"(/current/workspace/([^/]+)/details/)",
@@ -71,7 +71,7 @@ void registerWorkspaceRoutes(EmulatorContext& ctx) {
                      v.replyIfFailed(res);
                      return;
                    }
-                   http::sendOk(res, {{"available", !ctx.state.workspace(name).ok()}});
+                   http::sendOk(res, {{"available", !ctx.state.workspaces().find(name).ok()}});
                  });
 
   ctx.server.Post(R"(/current/org/([^/]+)/create/workspace/)", [&ctx](const httplib::Request& req,
@@ -80,7 +80,7 @@ void registerWorkspaceRoutes(EmulatorContext& ctx) {
     http::Form form(req);
     http::Validation v;
     NewWorkspace spec;
-    spec.orgId = ctx.state.org().id;
+    spec.orgId = ctx.state.identity().org().id;
     auto folderName = form.get("folder_name");
     auto name = form.get("name");
     auto permJoin = form.get("perm_join");
@@ -121,7 +121,7 @@ void registerWorkspaceRoutes(EmulatorContext& ctx) {
     spec.permMemberManage = *permManage;
     spec.intelligence = intelligence.value_or(true);  // the plan has the AI features
     spec.description = description.value_or("");
-    auto ws = ctx.state.createWorkspace(spec);
+    auto ws = ctx.state.workspaces().create(spec);
     if (!ws.ok()) {
       if (ws.error().code == ErrorCode::kExists) {
         http::Validation taken;

@@ -5,9 +5,13 @@
 #include <ctime>
 #include <set>
 
+#include "common/Iso8601.h"
+
 namespace fastio::emu {
 
 namespace {
+
+constexpr std::size_t kIsoDateTimeLength = 19;  // "YYYY-MM-DDTHH:MM:SS"
 
 std::int64_t wallMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -29,41 +33,16 @@ std::string ActivityLog::formatMarker(std::int64_t micros) {
 }
 
 std::int64_t ActivityLog::parseMarker(const std::string& marker) {
-  int year = 0, mon = 0, day = 0, hour = 0, min = 0, sec = 0;
-  char sep = 0;
-  int consumed = 0;
-  if (std::sscanf(marker.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d%n", &year, &mon, &day, &sep, &hour,
-                  &min, &sec, &consumed) != 7 ||
-      (sep != 'T' && sep != ' ')) {
+  // A marker is UTC: a time with another offset was not handed out here.
+  const auto offset = marker.find_first_of("+-", kIsoDateTimeLength);
+  if (offset != std::string::npos && marker.compare(offset, std::string::npos, "+00:00") != 0) {
     return -1;
   }
-  if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) return -1;
-  std::int64_t frac = 0;
-  std::size_t pos = static_cast<std::size_t>(consumed);
-  if (pos < marker.size() && marker[pos] == '.') {
-    ++pos;
-    int digits = 0;
-    while (pos < marker.size() && marker[pos] >= '0' && marker[pos] <= '9') {
-      if (digits < 6) {
-        frac = frac * 10 + (marker[pos] - '0');
-        ++digits;
-      }
-      ++pos;
-    }
-    for (; digits < 6; ++digits) frac *= 10;
-  }
-  std::string rest = marker.substr(std::min(pos, marker.size()));
-  if (!rest.empty() && rest != "Z" && rest != " UTC" && rest != "+00:00") return -1;
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = mon - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = min;
-  tm.tm_sec = sec;
-  std::time_t secs = timegm(&tm);
-  if (secs < 0) return -1;
-  return static_cast<std::int64_t>(secs) * 1000000 + frac;
+  const auto at = parseIso8601(marker);
+  if (!at) return -1;
+  const auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(at->time_since_epoch()).count();
+  return micros < 0 ? -1 : micros;
 }
 
 std::int64_t ActivityLog::nextMicrosLocked() {

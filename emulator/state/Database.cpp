@@ -66,11 +66,20 @@ std::int64_t Statement::integer(int column) const {
   return sqlite3_column_int64(stmt_, column);
 }
 
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+double Statement::real(int column) const {
+  return sqlite3_column_double(stmt_, column);
+}
+
 bool Statement::isNull(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& path) {
+Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& path, Sync sync) {
   sqlite3* raw = nullptr;
   int rc =
       sqlite3_open_v2(path.c_str(), &raw,
@@ -83,7 +92,8 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& pa
   std::unique_ptr<Database> db(new Database(raw));
   sqlite3_busy_timeout(raw, 5000);
   FASTIO_TRY(db->exec("PRAGMA journal_mode=WAL"));
-  FASTIO_TRY(db->exec("PRAGMA synchronous=FULL"));
+  FASTIO_TRY(
+      db->exec(sync == Sync::kFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
   FASTIO_TRY(db->exec("PRAGMA foreign_keys=ON"));
   return db;
 }
@@ -93,9 +103,10 @@ Database::~Database() {
   sqlite3_close(db_);
 }
 
-Status Database::exec(const std::string& sql) {
+Status Database::exec(std::string_view sql) {
   char* err = nullptr;
-  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+  const std::string text(sql);
+  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
   if (rc != SQLITE_OK) {
     std::string msg = err != nullptr ? err : "unknown";
     sqlite3_free(err);
@@ -104,19 +115,20 @@ Status Database::exec(const std::string& sql) {
   return okStatus();
 }
 
-Result<Statement> Database::prepare(const std::string& sql) {
+Result<Statement> Database::prepare(std::string_view sqlText) {
+  std::string sql(sqlText);
   {
     std::lock_guard lock(idleMu_);
     if (auto it = idle_.find(sql); it != idle_.end()) {
       sqlite3_stmt* cached = it->second;
       idle_.erase(it);
-      return Statement(db_, cached, this, sql);
+      return Statement(db_, cached, this, std::move(sql));
     }
   }
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) return sqlError(db_, "prepare");
-  return Statement(db_, stmt, this, sql);
+  return Statement(db_, stmt, this, std::move(sql));
 }
 
 void Database::recycle(std::string sql, sqlite3_stmt* stmt) {

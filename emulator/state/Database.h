@@ -1,6 +1,7 @@
 #pragma once
-// A thin SQLite wrapper: prepared statements with RAII, transactions, errors as Result.
-// Not thread-safe by itself; State serialises access with its mutex.
+// The emulator's one SQLite wrapper (state and the intelligence engines): prepared statements
+// with RAII, reused per SQL text, transactions, errors as Result. A connection is not
+// thread-safe by itself; each owner serialises access to its own.
 
 #include <sqlite3.h>
 
@@ -40,8 +41,12 @@ class Statement {
   // Runs to completion (for INSERT/UPDATE/DELETE).
   Status run();
 
+  // Makes the statement ready to be bound and stepped again.
+  void reset();
+
   std::string text(int column) const;
   std::int64_t integer(int column) const;
+  double real(int column) const;
   bool isNull(int column) const;
 
  private:
@@ -53,16 +58,19 @@ class Statement {
 
 class Database {
  public:
-  // Opens with WAL, synchronous=FULL, foreign keys on and a busy timeout.
-  static Result<std::unique_ptr<Database>> open(const std::filesystem::path& path);
+  // kFull: a commit survives a power cut; kNormal: a process crash (enough for derived data).
+  enum class Sync { kFull, kNormal };
+  // Opens (creating if needed) with WAL, foreign keys on and a busy timeout.
+  static Result<std::unique_ptr<Database>> open(const std::filesystem::path& path,
+                                                Sync sync = Sync::kFull);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  Status exec(const std::string& sql);
+  Status exec(std::string_view sql);
   // Prepared statements are kept per SQL text and reused: parsing and planning took a large
   // share of each request's time.
-  Result<Statement> prepare(const std::string& sql);
+  Result<Statement> prepare(std::string_view sql);
   std::int64_t changes() const;
 
  private:

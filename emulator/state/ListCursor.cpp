@@ -2,57 +2,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/Encoding.h"
+
 namespace fastio::emu {
 
 namespace {
 
-constexpr std::string_view kB64 =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string base64UrlEncode(const std::string& in) {
-  std::string out;
-  std::size_t i = 0;
-  while (i + 2 < in.size()) {
-    unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    out += kB64[(v >> 18) & 63];
-    out += kB64[(v >> 12) & 63];
-    out += kB64[(v >> 6) & 63];
-    out += kB64[v & 63];
-    i += 3;
-  }
-  if (i + 1 == in.size()) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    out += kB64[(v >> 18) & 63];
-    out += kB64[(v >> 12) & 63];
-  } else if (i + 2 == in.size()) {
-    unsigned v =
-        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
-    out += kB64[(v >> 18) & 63];
-    out += kB64[(v >> 12) & 63];
-    out += kB64[(v >> 6) & 63];
-  }
-  return out;
-}
-
-std::optional<std::string> base64UrlDecode(const std::string& in) {
-  if (in.size() % 4 == 1 || in.size() > 8192) return std::nullopt;
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (char c : in) {
-    auto pos = kB64.find(c);
-    if (pos == std::string_view::npos) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<unsigned>(pos);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-    }
-  }
-  return out;
-}
+// A cursor longer than this was not made here.
+constexpr std::size_t kMaxCursorLength = 8192;
 
 const char* sortName(SortBy s) {
   switch (s) {
@@ -127,6 +84,7 @@ std::string encodeListCursor(const CursorKey& key, SortBy sortBy, bool descendin
 
 std::optional<CursorKey> decodeListCursor(const std::string& cursor, SortBy sortBy, bool descending,
                                           const std::string& scope) {
+  if (cursor.size() > kMaxCursorLength) return std::nullopt;
   auto raw = base64UrlDecode(cursor);
   if (!raw) return std::nullopt;
   auto j = nlohmann::json::parse(*raw, nullptr, false);

@@ -22,7 +22,7 @@ Status copyTree(State& state, const std::string& workspaceId, const fs::path& di
   for (const auto& entry : entries) {
     std::string name = entry.path().filename().string();
     if (entry.is_directory()) {
-      auto folder = state.createFolder(workspaceId, parentId, name, false);
+      auto folder = state.tree().createFolder(workspaceId, parentId, name, false);
       if (!folder.ok()) {
         FASTIO_LOG_WARN("seed: skipping folder {}: {}", entry.path().string(),
                         folder.error().message);
@@ -30,7 +30,7 @@ Status copyTree(State& state, const std::string& workspaceId, const fs::path& di
       }
       FASTIO_TRY(copyTree(state, workspaceId, entry.path(), folder->id));
     } else if (entry.is_regular_file()) {
-      fs::path temp = state.newBlobTempPath();
+      fs::path temp = state.files().newTempPath();
       fs::copy_file(entry.path(), temp, fs::copy_options::overwrite_existing, ec);
       if (ec) return internalError("cannot copy " + entry.path().string() + ": " + ec.message());
       StoreFileRequest req;
@@ -39,7 +39,7 @@ Status copyTree(State& state, const std::string& workspaceId, const fs::path& di
       req.name = name;
       req.blobTempPath = temp;
       req.size = static_cast<std::int64_t>(fs::file_size(temp, ec));
-      auto stored = state.storeFile(req);
+      auto stored = state.files().store(req);
       if (!stored.ok()) {
         FASTIO_LOG_WARN("seed: skipping file {}: {}", entry.path().string(),
                         stored.error().message);
@@ -64,13 +64,13 @@ Result<int> seedWorkspaces(State& state, const fs::path& seedDir) {
   int created = 0;
   for (const auto& dir : dirs) {
     std::string folderName = dir.filename().string();
-    if (state.workspace(folderName).ok()) continue;
+    if (state.workspaces().find(folderName).ok()) continue;
     NewWorkspace spec;
-    spec.orgId = state.org().id;
+    spec.orgId = state.identity().org().id;
     spec.folderName = folderName;
     spec.name = folderName;
     spec.intelligence = true;
-    auto ws = state.createWorkspace(spec);
+    auto ws = state.workspaces().create(spec);
     if (!ws.ok()) {
       FASTIO_LOG_WARN("seed: skipping {}: {}", dir.string(), ws.error().message);
       continue;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "common/FdIo.h"
 #include "emulator/upload/ChunkFileWriter.h"
 #include "emulator/upload/UploadErrors.h"
 #include "emulator/upload/UploadSessionStore.h"
@@ -50,8 +51,7 @@ Status appendFile(const fs::path& from, ChunkFileWriter& to, std::vector<char>& 
     return makeError(ErrorCode::kIo, "cannot open " + from.string() + ": " + std::strerror(errno));
   }
   while (true) {
-    ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = fdio::readOnce(fd, buf.data(), buf.size());
     if (n < 0) {
       int err = errno;
       ::close(fd);
@@ -70,14 +70,14 @@ Status appendFile(const fs::path& from, ChunkFileWriter& to, std::vector<char>& 
 }  // namespace
 
 Result<AssembledFile> assembleChunkFiles(const std::map<int, fs::path>& chunkFiles,
-                                         const fs::path& out, std::optional<HashAlgo> algo) {
+                                         const fs::path& out, std::optional<HashAlgorithm> algo) {
   fs::path tmp = out;
   tmp += ".partial";
   std::error_code ec;
   fs::remove(tmp, ec);
   auto writer = ChunkFileWriter::create(tmp, UINT64_MAX);
   if (!writer.ok()) return writer.error();
-  (*writer)->hashWith(HashAlgo::kMd5);
+  (*writer)->hashWith(HashAlgorithm::kMd5);
   if (algo) (*writer)->hashWith(*algo);
   std::vector<char> buf(1 << 20);
   for (const auto& [order, path] : chunkFiles) {
@@ -88,7 +88,7 @@ Result<AssembledFile> assembleChunkFiles(const std::map<int, fs::path>& chunkFil
   (*writer)->release();
   AssembledFile result;
   result.bytes = (*writer)->bytesWritten();
-  result.md5 = (*writer)->digest(HashAlgo::kMd5).value_or("");
+  result.md5 = (*writer)->digest(HashAlgorithm::kMd5).value_or("");
   if (algo) result.digest = (*writer)->digest(*algo).value_or("");
   return result;
 }

@@ -9,8 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "common/ContentDigest.h"
 #include "common/Result.h"
-#include "emulator/upload/HashAlgo.h"
 #include "emulator/upload/UploadLimits.h"
 
 namespace fastio::emu {
@@ -29,6 +29,6 @@ struct AssembledFile {
 // sibling is renamed into place).
 Result<AssembledFile> assembleChunkFiles(const std::map<int, std::filesystem::path>& chunkFiles,
                                          const std::filesystem::path& out,
-                                         std::optional<HashAlgo> algo);
+                                         std::optional<HashAlgorithm> algo);
 
 }  // namespace fastio::emu

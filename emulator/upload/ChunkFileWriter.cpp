@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/FdIo.h"
+
 namespace fastio::emu {
 
 namespace {
@@ -35,11 +37,11 @@ ChunkFileWriter::~ChunkFileWriter() {
   }
 }
 
-void ChunkFileWriter::hashWith(HashAlgo algo) {
+void ChunkFileWriter::hashWith(HashAlgorithm algo) {
   for (const auto& hasher : hashers_) {
-    if (hasher->algo() == algo) return;
+    if (hasher.algorithm() == algo) return;
   }
-  hashers_.push_back(std::make_unique<StreamingHasher>(algo));
+  hashers_.emplace_back(algo);
 }
 
 void ChunkFileWriter::fail(Error error) {
@@ -58,7 +60,7 @@ bool ChunkFileWriter::append(const char* data, std::size_t len) {
                    "the part is larger than the " + std::to_string(maxBytes_) + " bytes allowed"));
     return false;
   }
-  for (auto& hasher : hashers_) hasher->update(data, len);
+  for (auto& hasher : hashers_) hasher.update(std::string_view(data, len));
   bytes_ += len;
   while (len > 0) {
     std::size_t take = std::min(len, kBufferBytes - buffer_.size());
@@ -71,16 +73,13 @@ bool ChunkFileWriter::append(const char* data, std::size_t len) {
 }
 
 bool ChunkFileWriter::flushBuffer() {
-  std::size_t off = 0;
-  while (off < buffer_.size()) {
-    ssize_t n = ::write(fd_, buffer_.data() + off, buffer_.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ErrorCode code = (errno == ENOSPC || errno == EDQUOT) ? ErrorCode::kNoSpace : ErrorCode::kIo;
-      fail(makeError(code, "cannot write " + path_.string() + ": " + std::strerror(errno)));
-      return false;
-    }
-    off += static_cast<std::size_t>(n);
+  const fdio::Transfer written =
+      fdio::writeAll(fd_, std::string_view(buffer_.data(), buffer_.size()));
+  if (!written.ok()) {
+    const int err = written.error;
+    ErrorCode code = (err == ENOSPC || err == EDQUOT) ? ErrorCode::kNoSpace : ErrorCode::kIo;
+    fail(makeError(code, "cannot write " + path_.string() + ": " + std::strerror(err)));
+    return false;
   }
   buffer_.clear();
   return true;
@@ -97,11 +96,11 @@ Status ChunkFileWriter::finish() {
   ::close(fd_);
   fd_ = -1;
   finished_ = true;
-  for (auto& hasher : hashers_) digests_.emplace_back(hasher->algo(), hasher->finishHex());
+  for (auto& hasher : hashers_) digests_.emplace_back(hasher.algorithm(), hasher.hex());
   return okStatus();
 }
 
-std::optional<std::string> ChunkFileWriter::digest(HashAlgo algo) const {
+std::optional<std::string> ChunkFileWriter::digest(HashAlgorithm algo) const {
   for (const auto& [digestAlgo, hex] : digests_) {
     if (digestAlgo == algo) return hex;
   }

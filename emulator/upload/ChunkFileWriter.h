@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/ContentDigest.h"
 #include "common/Result.h"
-#include "emulator/upload/HashAlgo.h"
 
 namespace fastio::emu {
 
@@ -27,7 +27,7 @@ class ChunkFileWriter {
   ChunkFileWriter& operator=(const ChunkFileWriter&) = delete;
 
   // Hash the bytes as they stream in `algo` too (call before the first append()).
-  void hashWith(HashAlgo algo);
+  void hashWith(HashAlgorithm algo);
   // False once the cap is exceeded or a write failed; error() then says why.
   bool append(const char* data, std::size_t len);
   // Flushes, fdatasyncs and closes. The file stays until released or destroyed.
@@ -40,7 +40,7 @@ class ChunkFileWriter {
   const std::optional<Error>& error() const { return error_; }
   const std::filesystem::path& path() const { return path_; }
   // The inline digest, when hashWith(algo) was called with this algo; valid after finish().
-  std::optional<std::string> digest(HashAlgo algo) const;
+  std::optional<std::string> digest(HashAlgorithm algo) const;
 
  private:
   ChunkFileWriter(std::filesystem::path path, int fd, std::uint64_t maxBytes);
@@ -52,8 +52,8 @@ class ChunkFileWriter {
   std::uint64_t maxBytes_;
   std::uint64_t bytes_ = 0;
   std::vector<char> buffer_;
-  std::vector<std::unique_ptr<StreamingHasher>> hashers_;
-  std::vector<std::pair<HashAlgo, std::string>> digests_;
+  std::vector<ContentDigest> hashers_;
+  std::vector<std::pair<HashAlgorithm, std::string>> digests_;
   std::optional<Error> error_;
   bool exceeded_ = false;
   bool finished_ = false;

@@ -5,15 +5,15 @@
 namespace fastio::emu {
 
 Status StateUploadStorage::checkTarget(const UploadTarget& target) {
-  auto ws = state_.workspace(target.instanceId);
+  auto ws = state_.workspaces().find(target.instanceId);
   if (!ws.ok()) return ws.error();
   if (target.action == UploadAction::kUpdate) {
-    auto node = state_.node(ws->id, target.fileId);
+    auto node = state_.nodes().node(ws->id, target.fileId);
     if (!node.ok()) return node.error();
     if (node->trashed) return nodeNotFound(target.fileId);
     if (!node->isFile()) return invalidInput("file_id " + target.fileId + " is not a file.");
     if (!target.ifVersionId.empty()) {
-      auto checked = state_.checkVersion(ws->id, target.fileId, target.ifVersionId);
+      auto checked = state_.nodes().checkVersion(ws->id, target.fileId, target.ifVersionId);
       if (!checked.ok() && checked.error().code == ErrorCode::kConflict) {
         return apiError(ErrorCode::kConflict, 409, code::kConflict,
                         "CONFLICT_VERSION_MISMATCH:" + node->versionId);
@@ -23,7 +23,7 @@ Status StateUploadStorage::checkTarget(const UploadTarget& target) {
     return okStatus();
   }
   if (target.folderId.empty() || target.folderId == "root") return okStatus();
-  auto folder = state_.node(ws->id, target.folderId);
+  auto folder = state_.nodes().node(ws->id, target.folderId);
   if (!folder.ok()) return folder.error();
   if (folder->trashed) return nodeNotFound(target.folderId);
   if (!folder->isFolder())
@@ -34,7 +34,7 @@ Status StateUploadStorage::checkTarget(const UploadTarget& target) {
 Result<StoredFile> StateUploadStorage::store(const UploadTarget& target,
                                              const std::filesystem::path& content,
                                              std::uint64_t size, const std::string& md5) {
-  auto ws = state_.workspace(target.instanceId);
+  auto ws = state_.workspaces().find(target.instanceId);
   if (!ws.ok()) return ws.error();
   StoreFileRequest request;
   request.workspaceId = ws->id;
@@ -47,12 +47,12 @@ Result<StoredFile> StateUploadStorage::store(const UploadTarget& target,
   request.blobTempPath = content;
   request.size = static_cast<std::int64_t>(size);
   request.md5 = md5;
-  auto node = state_.storeFile(request);
+  auto node = state_.files().store(request);
   if (!node.ok()) {
     if (node.error().code != ErrorCode::kConflict || target.ifVersionId.empty()) {
       return node.error();
     }
-    auto current = state_.node(ws->id, target.fileId);
+    auto current = state_.nodes().node(ws->id, target.fileId);
     return apiError(ErrorCode::kConflict, 409, code::kConflict,
                     "CONFLICT_VERSION_MISMATCH:" + (current.ok() ? current->versionId : ""));
   }

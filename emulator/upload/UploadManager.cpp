@@ -2,11 +2,11 @@
 
 #include <algorithm>
 
+#include "common/ContentDigest.h"
 #include "common/Log.h"
 #include "common/NameRules.h"
 #include "emulator/http/OpaqueId.h"
 #include "emulator/upload/ChunkAssembler.h"
-#include "emulator/upload/HashAlgo.h"
 #include "emulator/upload/UploadErrors.h"
 
 namespace fastio::emu {
@@ -170,7 +170,7 @@ Status UploadManager::validateNew(const NewUpload& request, bool singleCall) {
   if ((singleCall || t.action == UploadAction::kUpdate) && t.instanceId.empty()) {
     return invalidInput("instance_id is required");
   }
-  if (!request.hash.empty() && !parseHashAlgo(request.hashAlgo)) {
+  if (!request.hash.empty() && !parseHashAlgorithm(request.hashAlgo)) {
     return invalidInput("hash_algo must be one of md5, sha1, sha256, sha384");
   }
   return okStatus();
@@ -204,7 +204,7 @@ UploadSession UploadManager::makeSession(const NewUpload& request, bool singleCa
   s.size = request.size.value_or(0);
   if (!request.hash.empty()) {
     s.hash = request.hash;
-    s.hashAlgo = std::string(hashAlgoName(*parseHashAlgo(request.hashAlgo)));
+    s.hashAlgo = std::string(hashAlgorithmName(*parseHashAlgorithm(request.hashAlgo)));
   }
   s.singleCall = singleCall;
   s.createdEpoch = s.updatedEpoch = nowEpoch();
@@ -296,7 +296,7 @@ Result<UploadSession> UploadManager::createSession(const NewUpload& request) {
 
 Result<std::unique_ptr<ChunkFileWriter>> UploadManager::newSingleCallBody() {
   auto body = ChunkFileWriter::create(store_.newIncomingPath(), limits_.singleCallMax);
-  if (body.ok()) (*body)->hashWith(HashAlgo::kMd5);
+  if (body.ok()) (*body)->hashWith(HashAlgorithm::kMd5);
   return body;
 }
 
@@ -316,15 +316,15 @@ Result<UploadSession> UploadManager::storeSingleCall(const NewUpload& request,
                         " bytes but size says " + std::to_string(*request.size));
   }
   if (!request.hash.empty()) {
-    auto digest = hashFileHex(body.path(), *parseHashAlgo(request.hashAlgo));
+    auto digest = fileDigestHex(body.path(), *parseHashAlgorithm(request.hashAlgo));
     if (!digest.ok()) return digest.error();
-    if (!hexDigestEquals(request.hash, *digest)) {
+    if (!hexDigestsMatch(request.hash, *digest)) {
       return invalidInput("the file's " + request.hashAlgo + " hash does not match");
     }
   }
   FASTIO_TRY(storage_.checkTarget(request.target));
   auto stored = storage_.store(request.target, body.path(), body.bytesWritten(),
-                               body.digest(HashAlgo::kMd5).value_or(""));
+                               body.digest(HashAlgorithm::kMd5).value_or(""));
   if (!stored.ok()) return stored.error();
 
   UploadSession session = makeSession(request, true);
@@ -387,17 +387,17 @@ Result<UploadSession> UploadManager::commitChunk(ChunkReceipt& receipt, const Ch
                         std::to_string(*fields.size));
   }
   if (!fields.hash.empty()) {
-    auto algo = parseHashAlgo(fields.hashAlgo);
+    auto algo = parseHashAlgorithm(fields.hashAlgo);
     if (!algo) return invalidInput("hash_algo must be one of md5, sha1, sha256, sha384");
     std::optional<std::string> digest = body.digest(*algo);
     if (!digest) {
-      auto computed = hashFileHex(body.path(), *algo);
+      auto computed = fileDigestHex(body.path(), *algo);
       if (!computed.ok()) return computed.error();
       digest = std::move(computed).value();
     }
-    if (!hexDigestEquals(fields.hash, *digest)) {
+    if (!hexDigestsMatch(fields.hash, *digest)) {
       return invalidInput("chunk " + std::to_string(order) + ": the " +
-                          std::string(hashAlgoName(*algo)) + " hash does not match the bytes");
+                          std::string(hashAlgorithmName(*algo)) + " hash does not match the bytes");
     }
   }
 
@@ -534,8 +534,8 @@ void UploadManager::assembleAndStore(const EntryPtr& entry) {
     }
     std::map<int, fs::path> files;
     for (const auto& [order, bytes] : s.chunks) files[order] = store_.chunkPath(s.id, order);
-    std::optional<HashAlgo> algo;
-    if (!s.hash.empty()) algo = parseHashAlgo(s.hashAlgo);
+    std::optional<HashAlgorithm> algo;
+    if (!s.hash.empty()) algo = parseHashAlgorithm(s.hashAlgo);
     auto result = assembleChunkFiles(files, assembled, algo);
     if (!result.ok()) {
       announce(setStatus(*entry, UploadStatus::kAssemblyFailed, result.error().message,
@@ -543,7 +543,7 @@ void UploadManager::assembleAndStore(const EntryPtr& entry) {
       return;
     }
     md5 = result->md5;
-    if (algo && !hexDigestEquals(s.hash, result->digest)) {
+    if (algo && !hexDigestsMatch(s.hash, result->digest)) {
       announce(setStatus(*entry, UploadStatus::kAssemblyFailed,
                          "the assembled file's " + s.hashAlgo + " hash does not match",
                          code::kInvalidInput));

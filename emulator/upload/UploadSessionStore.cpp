@@ -8,6 +8,7 @@
 #include <fstream>
 #include <random>
 
+#include "common/FdIo.h"
 #include "common/Log.h"
 
 namespace fastio::emu {
@@ -119,17 +120,10 @@ Status UploadSessionStore::save(const UploadSession& session, bool durable) {
   std::string text = session.toRecord().dump();
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return ioError("cannot create", tmp, errno);
-  std::size_t off = 0;
-  while (off < text.size()) {
-    ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return ioError("cannot write", tmp, err);
-    }
-    off += static_cast<std::size_t>(n);
+  if (const fdio::Transfer written = fdio::writeAll(fd, text); !written.ok()) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return ioError("cannot write", tmp, written.error);
   }
   if (durable && ::fdatasync(fd) != 0) {
     int err = errno;

@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "client/http/ClientFactory.h"
+#include "common/FdIo.h"
 #include "fs/cli/ProgressMeter.h"
 #include "fs/cli/RemotePath.h"
 
@@ -105,15 +106,10 @@ int runLs(const GlobalOptions& g, const LsArgs& a) {
 }
 
 Status writeAll(int fd, uint64_t offset, std::string_view bytes, bool positional) {
-  while (!bytes.empty()) {
-    const ssize_t n = positional
-                          ? ::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset))
-                          : ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0)
-      return makeError(ErrorCode::kIo, std::string("write failed: ") + std::strerror(errno));
-    bytes.remove_prefix(static_cast<size_t>(n));
-    offset += static_cast<uint64_t>(n);
+  const fdio::Transfer written =
+      positional ? fdio::pwriteAll(fd, bytes, offset) : fdio::writeAll(fd, bytes);
+  if (!written.ok()) {
+    return makeError(ErrorCode::kIo, std::string("write failed: ") + std::strerror(written.error));
   }
   return okStatus();
 }
@@ -241,13 +237,11 @@ int runPut(const GlobalOptions& g, const PutArgs& a) {
   }
 
   ByteSource source = [fd](uint64_t offset, char* out, size_t length) -> Result<size_t> {
-    for (;;) {
-      const ssize_t n = ::pread(fd, out, length, static_cast<off_t>(offset));
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0)
-        return makeError(ErrorCode::kIo, std::string("read failed: ") + std::strerror(errno));
-      return static_cast<size_t>(n);
+    const ssize_t n = fdio::preadOnce(fd, out, length, offset);
+    if (n < 0) {
+      return makeError(ErrorCode::kIo, std::string("read failed: ") + std::strerror(errno));
     }
+    return static_cast<size_t>(n);
   };
   ProgressMeter meter(request.size, stdout, ::isatty(STDOUT_FILENO) == 1);
   Result<UploadResult> uploaded = store.upload(request, source, &meter, Deadline::never());

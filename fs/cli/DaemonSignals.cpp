@@ -6,6 +6,8 @@
 
 #include <cerrno>
 
+#include "common/FdIo.h"
+
 namespace fastio::cli {
 namespace {
 
@@ -52,8 +54,7 @@ DaemonSignals::~DaemonSignals() {
 void DaemonSignals::loop() {
   for (;;) {
     char byte = 0;
-    const ssize_t n = ::read(pipe_[0], &byte, 1);
-    if (n < 0 && errno == EINTR) continue;
+    const ssize_t n = fdio::readOnce(pipe_[0], &byte, 1);
     if (n <= 0 || byte == 0) return;
     if (byte == SIGUSR1 && uploadNow_) uploadNow_();
     if (byte == SIGUSR2) stopDrain_.store(true);

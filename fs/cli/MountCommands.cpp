@@ -25,6 +25,7 @@
 
 #include "cache/LocalCache.h"
 #include "client/http/ClientFactory.h"
+#include "common/FdIo.h"
 #include "common/Log.h"
 #include "fs/FileSystem.h"
 #include "fs/LmdbCacheAdapters.h"
@@ -46,15 +47,7 @@ class ReadyChannel {
  private:
   void send(const std::string& line) {
     if (fd_ < 0) return;
-    const char* p = line.data();
-    size_t left = line.size();
-    while (left > 0) {
-      const ssize_t n = ::write(fd_, p, left);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      p += n;
-      left -= static_cast<size_t>(n);
-    }
+    (void)fdio::writeAll(fd_, line);  // the waiting side reports a lost line as a failure
     ::close(fd_);
     fd_ = -1;
   }
@@ -336,8 +329,7 @@ int daemonizeAndServe(MountSettings s) {
   std::string message;
   char buf[512];
   for (;;) {
-    const ssize_t n = ::read(fds[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
+    const ssize_t n = fdio::readOnce(fds[0], buf, sizeof buf);
     if (n <= 0) break;
     message.append(buf, static_cast<size_t>(n));
   }

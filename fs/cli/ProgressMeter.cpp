@@ -1,23 +1,8 @@
 #include "fs/cli/ProgressMeter.h"
 
-namespace fastio::cli {
+#include "fs/HumanBytes.h"
 
-std::string humanBytes(uint64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1024.0 && u < 4) {
-    v /= 1024.0;
-    ++u;
-  }
-  char buf[32];
-  if (u == 0) {
-    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
-  } else {
-    std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
-  }
-  return buf;
-}
+namespace fastio::cli {
 
 ProgressMeter::ProgressMeter(uint64_t total, FILE* out, bool enabled)
     : total_(total), out_(out), enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
@@ -39,9 +24,9 @@ void ProgressMeter::draw(uint64_t sent) {
       total_ == 0
           ? 100
           : static_cast<int>(100.0 * static_cast<double>(sent) / static_cast<double>(total_));
-  std::fprintf(out_, "\r  %s / %s  %3d%%  %s/s   ", humanBytes(sent).c_str(),
-               humanBytes(total_).c_str(), percent,
-               humanBytes(static_cast<uint64_t>(rate)).c_str());
+  std::fprintf(out_, "\r  %s / %s  %3d%%  %s/s   ", fs::humanBytes(sent).c_str(),
+               fs::humanBytes(total_).c_str(), percent,
+               fs::humanBytes(static_cast<uint64_t>(rate)).c_str());
   std::fflush(out_);
   drawn_ = true;
 }

@@ -12,8 +12,6 @@
 
 namespace fastio::cli {
 
-std::string humanBytes(uint64_t bytes);
-
 class ProgressMeter final : public UploadObserver {
  public:
   ProgressMeter(uint64_t total, FILE* out, bool enabled);

@@ -9,7 +9,7 @@
 #include <sstream>
 #include <thread>
 
-#include "fs/cli/ProgressMeter.h"
+#include "fs/HumanBytes.h"
 
 namespace fastio::cli {
 
@@ -52,9 +52,9 @@ std::optional<QueueState> readQueueState(const std::string& mountpoint) {
 std::string describeQueue(const QueueState& s) {
   const uint64_t files = s.queued + s.inFlight;
   std::string out = std::to_string(files) + (files == 1 ? " file, " : " files, ") +
-                    humanBytes(s.bytesPending) + " to upload";
+                    fs::humanBytes(s.bytesPending) + " to upload";
   if (s.bytesPerSecond > 0) {
-    out += ", " + humanBytes(static_cast<uint64_t>(s.bytesPerSecond)) + "/s";
+    out += ", " + fs::humanBytes(static_cast<uint64_t>(s.bytesPerSecond)) + "/s";
   }
   if (s.failed != 0) out += ", " + std::to_string(s.failed) + " failed";
   return out;

@@ -6,12 +6,12 @@
 #include <vector>
 
 #include "cache/BlockCache.h"
-#include "tests/cache/TempDir.h"
+#include "tests/support/TempDir.h"
 
 namespace fastio::cache {
 namespace {
 
-using testing::TempDir;
+using fastio::testing::TempDir;
 
 constexpr uint32_t kBlock = 64 * 1024;
 

@@ -6,12 +6,12 @@
 #include <string>
 
 #include "cache/DirectoryLock.h"
-#include "tests/cache/TempDir.h"
+#include "tests/support/TempDir.h"
 
 namespace fastio::cache {
 namespace {
 
-using testing::TempDir;
+using fastio::testing::TempDir;
 
 // Runs acquire() in a child process; returns its error message ("" when it got the lock).
 std::string acquireInChild(const std::filesystem::path& dir) {

@@ -7,12 +7,12 @@
 #include <vector>
 
 #include "cache/DirtyJournal.h"
-#include "tests/cache/TempDir.h"
+#include "tests/support/TempDir.h"
 
 namespace fastio::cache {
 namespace {
 
-using testing::TempDir;
+using fastio::testing::TempDir;
 
 std::vector<std::byte> bytesOf(std::string_view s) {
   std::vector<std::byte> out(s.size());

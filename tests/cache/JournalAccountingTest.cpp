@@ -88,7 +88,7 @@ TEST_F(JournalAccountingTest, MeasureSmallFileCreationAtEachLevel) {
   };
   // The floor, measured just before: the same files created in a plain directory (open,
   // write, close; no fsync).
-  testing::TempDir plain;
+  fastio::testing::TempDir plain;
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < files; ++i) {
     std::string path = (plain.path() / ("small" + std::to_string(i))).string();

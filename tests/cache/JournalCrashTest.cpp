@@ -19,12 +19,12 @@
 
 #include "cache/DirtyJournal.h"
 #include "common/FaultPoints.h"
-#include "tests/cache/TempDir.h"
+#include "tests/support/TempDir.h"
 
 namespace fastio::cache {
 namespace {
 
-using testing::TempDir;
+using fastio::testing::TempDir;
 
 constexpr int kFiles = 3;
 constexpr uint64_t kBaseSize = 40000;

@@ -12,8 +12,8 @@
 namespace fastio::cache {
 namespace {
 
+using fastio::testing::TempDir;
 using testing::contentOf;
-using testing::TempDir;
 
 // The format-1 encoder as it was before the write-ahead log (kept here, not in the library).
 std::string encodeV1(const DirtyFileState& st, uint64_t logGen) {

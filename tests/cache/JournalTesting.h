@@ -17,7 +17,7 @@
 
 #include "cache/DirtyJournal.h"
 #include "common/FaultPoints.h"
-#include "tests/cache/TempDir.h"
+#include "tests/support/TempDir.h"
 
 namespace fastio::cache::testing {
 
@@ -92,7 +92,7 @@ class JournalFixture : public ::testing::Test {
   std::filesystem::path walPath() const { return tmp_.path() / "records.wal"; }
   uint64_t walSize() const { return std::filesystem::file_size(walPath()); }
 
-  TempDir tmp_;
+  fastio::testing::TempDir tmp_;
   FakeClock clock_;
   std::unique_ptr<DirtyJournal> journal_;
 };

@@ -7,12 +7,12 @@
 
 #include "cache/Codec.h"
 #include "cache/LmdbEnv.h"
-#include "tests/cache/TempDir.h"
+#include "tests/support/TempDir.h"
 
 namespace fastio::cache {
 namespace {
 
-using testing::TempDir;
+using fastio::testing::TempDir;
 
 TEST(LmdbEnvTest, PutGetDeleteAndModes) {
   TempDir tmp;

@@ -6,12 +6,12 @@
 #include <thread>
 
 #include "cache/LocalCache.h"
-#include "tests/cache/TempDir.h"
+#include "tests/support/TempDir.h"
 
 namespace fastio::cache {
 namespace {
 
-using testing::TempDir;
+using fastio::testing::TempDir;
 
 LocalCacheOptions optionsFor(const std::filesystem::path& dir, uint32_t blockSize = 64 * 1024) {
   LocalCacheOptions o;

@@ -1,12 +1,12 @@
 #include <gtest/gtest.h>
 
 #include "cache/MetadataCache.h"
-#include "tests/cache/TempDir.h"
+#include "tests/support/TempDir.h"
 
 namespace fastio::cache {
 namespace {
 
-using testing::TempDir;
+using fastio::testing::TempDir;
 
 CachedNode file(std::string id, std::string parent, std::string name, std::string version) {
   CachedNode n;

@@ -10,26 +10,21 @@
 
 #include "client/auth/OAuthClient.h"
 #include "client/auth/TokenFile.h"
-#include "client/http/Digest.h"
+#include "tests/support/TempDir.h"
 
 namespace fastio::auth {
 namespace {
 
 class TokenFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/fastio-token-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string write(const std::string& name, const std::string& text, mode_t mode) {
     const std::string path = dir_ + "/" + name;
     std::ofstream(path) << text;
     ::chmod(path.c_str(), mode);
     return path;
   }
-  std::string dir_;
+  fastio::testing::TempDir tmp_{"fastio-token-test"};
+  std::string dir_ = tmp_.path().string();
 };
 
 TEST_F(TokenFileTest, RefusesAFileReadableByOthersAndSaysHowToFixIt) {
@@ -115,16 +110,6 @@ TEST(Pkce, VerifierIs43UrlSafeCharactersAndFresh) {
     EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') << c;
   }
   EXPECT_EQ(a.challenge, pkceChallengeFor(a.verifier));
-}
-
-TEST(Digest, Base64UrlPaddingCases) {
-  EXPECT_EQ(http::base64UrlNoPad(""), "");
-  EXPECT_EQ(http::base64UrlNoPad("f"), "Zg");
-  EXPECT_EQ(http::base64UrlNoPad("fo"), "Zm8");
-  EXPECT_EQ(http::base64UrlNoPad("foo"), "Zm9v");
-  EXPECT_EQ(http::base64UrlNoPad("\xfb\xff"), "-_8");
-  EXPECT_EQ(http::sha256Hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 }  // namespace

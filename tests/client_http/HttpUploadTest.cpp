@@ -9,7 +9,7 @@
 #include <optional>
 #include <set>
 
-#include "client/http/Digest.h"
+#include "common/ContentDigest.h"
 #include "tests/client_http/HttpStoreFixture.h"
 
 namespace fastio::http {
@@ -143,7 +143,7 @@ struct FakeUploadService {
     if (p == "/upload/S1/chunk/") {
       const uint32_t order = static_cast<uint32_t>(std::stoul(r.query("order")));
       EXPECT_EQ(r.query("size"), std::to_string(r.parts.at("chunk").size()));
-      EXPECT_EQ(r.parts.at("hash"), sha256Hex(r.parts.at("chunk")));
+      EXPECT_EQ(r.parts.at("hash"), digestHex(HashAlgorithm::kSha256, r.parts.at("chunk")));
       EXPECT_EQ(r.parts.at("hash_algo"), "sha256");
       if (failOnce.erase(order) || failAlways.count(order)) return html503();
       if (refuse.count(order)) {
@@ -383,7 +383,7 @@ TEST(HttpStoreUploadCas, AReplayedSingleCallThatHadLandedIsNotAConflict) {
     }
     return ok(R"({"result":true,"node":{"id":"f1","name":"big.bin","type":"file","size":1000,)"
               R"("version":"v-ours","hash":")" +
-              md5Hex(data) + R"(","hash_algo":"md5"}})");
+              digestHex(HashAlgorithm::kMd5, data) + R"(","hash_algo":"md5"}})");
   });
   Result<UploadResult> r =
       f.store->upload(casRequest(data), sourceOver(data), nullptr, f.deadline());

@@ -176,13 +176,6 @@ TEST(Hostile, InvalidUtf8IsRepairedNotFatal) {
   EXPECT_EQ(batch->nodes[0].name, "a\xEF\xBF\xBD\xEF\xBF\xBD b\xEF\xBF\xBD");
 }
 
-TEST(Hostile, OverlongAndSurrogateSequencesAreReplaced) {
-  EXPECT_TRUE(repairUtf8("\xC0\xAF").has_value());                        // overlong '/'
-  EXPECT_TRUE(repairUtf8("\xED\xA0\x80").has_value());                    // UTF-16 surrogate
-  EXPECT_TRUE(repairUtf8("\xF4\x90\x80\x80").has_value());                // above U+10FFFF
-  EXPECT_FALSE(repairUtf8("h\xC3\xA9llo \xF0\x9F\x98\x80").has_value());  // valid stays
-}
-
 TEST(Hostile, WrongTypesAreProtocolErrors) {
   EXPECT_EQ(decodeNode(Json::parse(R"({"id":"f1","size":"lots"})")).error().code,
             ErrorCode::kProtocol);

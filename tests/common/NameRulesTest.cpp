@@ -76,19 +76,6 @@ TEST(WorkspaceNameRules, DisplayNames) {
   EXPECT_EQ(verdict(workspaceNameProblem(std::string(101, 'n'))), "name_too_long");
 }
 
-TEST(Utf8Decoding, DecodesEveryLengthAndRefusesMalformedInput) {
-  const auto decoded = decodeUtf8("a\xC3\xA9\xE6\x97\xA5\xF0\x9F\x98\x80");
-  ASSERT_TRUE(decoded.has_value());
-  EXPECT_EQ(*decoded, (std::u32string{U'a', U'\u00E9', U'\u65E5', U'\U0001F600'}));
-  EXPECT_EQ(decodeUtf8("")->size(), 0u);
-  EXPECT_FALSE(decodeUtf8("\x80"));              // a stray continuation byte
-  EXPECT_FALSE(decodeUtf8("\xE0\x80\xAF"));      // overlong
-  EXPECT_FALSE(decodeUtf8("\xF4\x90\x80\x80"));  // past U+10FFFF
-  EXPECT_FALSE(decodeUtf8("\xED\xBF\xBF"));      // a surrogate
-  EXPECT_FALSE(decodeUtf8("\xF0\x9F\x98"));      // truncated at the end
-  EXPECT_FALSE(decodeUtf8("\xC3 "));             // not a continuation byte
-}
-
 TEST(CharacterClasses, LettersOfEveryScriptButNotPunctuation) {
   EXPECT_TRUE(isLetterOrDigit(U'a'));
   EXPECT_TRUE(isLetterOrDigit(U'7'));

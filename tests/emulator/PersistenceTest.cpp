@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "tests/emulator/CoreFixture.h"
+#include "tests/support/TempDir.h"
 
 namespace fastio::emu::testing {
 namespace {
@@ -32,20 +33,13 @@ TEST_F(CoreTest, KilledEmulatorRestartsWithEverythingAcknowledged) {
 
 TEST(CoreSeedTest, SeedCreatesWorkspacesOnceAcrossRestarts) {
   namespace fs = std::filesystem;
-  fs::path seed = fs::temp_directory_path() / ("fastio-seed-" + std::to_string(::getpid()));
+  fastio::testing::TempDir seedDir("fastio-seed");
+  const fs::path seed = seedDir.path();
   fs::create_directories(seed / "seed-alpha" / "docs");
   fs::create_directories(seed / "seed-beta");
   std::ofstream(seed / "seed-alpha" / "readme.txt") << "alpha readme";
   std::ofstream(seed / "seed-alpha" / "docs" / "guide.md") << "# guide";
   std::ofstream(seed / "seed-beta" / "b.csv") << "a,b\n1,2\n";
-  struct Cleanup {
-    fs::path p;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(p, ec);
-    }
-  } cleanup{seed};
-
   EmulatorOptions options;
   options.seedDir = seed;
   EmulatorProcess emu(options);

@@ -22,10 +22,10 @@ class StateTest : public ::testing::Test {
                                         std::to_string(std::random_device{}()));
     open();
     NewWorkspace spec;
-    spec.orgId = state_->org().id;
+    spec.orgId = state_->identity().org().id;
     spec.folderName = "unit-ws";
     spec.name = "Unit";
-    auto ws = state_->createWorkspace(spec);
+    auto ws = state_->workspaces().create(spec);
     ASSERT_TRUE(ws.ok()) << ws.error().describe();
     ws_ = ws->id;
     hooks_.subscribe([this](const StorageEvent& e) { events_.push_back(e.kind); });
@@ -49,13 +49,13 @@ class StateTest : public ::testing::Test {
     r.name = name;
     r.existingFileId = existing;
     r.ifVersionId = ifVersion;
-    r.blobTempPath = state_->newBlobTempPath();
+    r.blobTempPath = state_->files().newTempPath();
     std::ofstream(r.blobTempPath, std::ios::binary) << bytes;
     r.size = static_cast<std::int64_t>(bytes.size());
-    return state_->storeFile(r);
+    return state_->files().store(r);
   }
   std::string content(const std::string& node, const std::string& version = "") {
-    auto blob = state_->blob(ws_, node, version);
+    auto blob = state_->files().blob(ws_, node, version);
     if (!blob.ok()) return "<" + blob.error().describe() + ">";
     std::ifstream in(blob->path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
@@ -80,7 +80,7 @@ TEST_F(StateTest, SameNameSameParentIsANewVersionOfTheSameNode) {
   EXPECT_NE(second->versionId, first->versionId);
   EXPECT_EQ(content(first->id), "two");
   EXPECT_EQ(content(first->id, first->versionId), "one");
-  auto versions = state_->versions(ws_, first->id);
+  auto versions = state_->files().versions(ws_, first->id);
   ASSERT_TRUE(versions.ok());
   EXPECT_EQ(versions->size(), 2u);
   EXPECT_EQ(events_, (std::vector<StorageEvent::Kind>{StorageEvent::Kind::kVersionStored,
@@ -108,60 +108,60 @@ TEST_F(StateTest, SizeMismatchAndBadNamesAreRefused) {
   StoreFileRequest r;
   r.workspaceId = ws_;
   r.name = "x.bin";
-  r.blobTempPath = state_->newBlobTempPath();
+  r.blobTempPath = state_->files().newTempPath();
   std::ofstream(r.blobTempPath) << "abc";
   r.size = 4;
-  EXPECT_EQ(state_->storeFile(r).error().httpStatus, 406);
+  EXPECT_EQ(state_->files().store(r).error().httpStatus, 406);
   EXPECT_FALSE(store("root", "a/b", "x").ok());
   EXPECT_FALSE(store("root", "..", "x").ok());
 }
 
 TEST_F(StateTest, FoldersMovesAndLoops) {
-  auto a = state_->createFolder(ws_, "root", "a", false);
+  auto a = state_->tree().createFolder(ws_, "root", "a", false);
   ASSERT_TRUE(a.ok());
-  auto b = state_->createFolder(ws_, a->id, "b", false);
+  auto b = state_->tree().createFolder(ws_, a->id, "b", false);
   ASSERT_TRUE(b.ok());
-  EXPECT_EQ(state_->createFolder(ws_, "root", "a", false)->id, a->id);
-  EXPECT_EQ(state_->createFolder(ws_, "root", "a", true)->name, "a (2)");
-  auto loop = state_->move(ws_, a->id, b->id);
+  EXPECT_EQ(state_->tree().createFolder(ws_, "root", "a", false)->id, a->id);
+  EXPECT_EQ(state_->tree().createFolder(ws_, "root", "a", true)->name, "a (2)");
+  auto loop = state_->tree().move(ws_, a->id, b->id);
   ASSERT_FALSE(loop.ok());
   EXPECT_EQ(loop.error().httpStatus, 406);
-  auto moved = state_->move(ws_, b->id, "root");
+  auto moved = state_->tree().move(ws_, b->id, "root");
   ASSERT_TRUE(moved.ok());
   EXPECT_EQ(moved->parentId, "root");
 }
 
 TEST_F(StateTest, TrashRestorePurgeRemovesContent) {
-  auto folder = state_->createFolder(ws_, "root", "box", false);
+  auto folder = state_->tree().createFolder(ws_, "root", "box", false);
   auto f = store(folder->id, "in.txt", "data");
   ASSERT_TRUE(f.ok());
-  std::string blobPath = state_->blob(ws_, f->id, "")->path;
-  ASSERT_TRUE(state_->trash(ws_, folder->id).ok());
-  EXPECT_FALSE(state_->blob(ws_, f->id, "").ok()) << "trashed subtree is not readable";
-  auto trash = state_->listTrash(ws_, ListQuery{});
+  std::string blobPath = state_->files().blob(ws_, f->id, "")->path;
+  ASSERT_TRUE(state_->trash().moveToTrash(ws_, folder->id).ok());
+  EXPECT_FALSE(state_->files().blob(ws_, f->id, "").ok()) << "trashed subtree is not readable";
+  auto trash = state_->nodes().listTrash(ws_, ListQuery{});
   ASSERT_TRUE(trash.ok());
   ASSERT_EQ(trash->nodes.size(), 1u);
-  EXPECT_FALSE(state_->restore(ws_, f->id).ok()) << "restore the entry, not a member";
-  ASSERT_TRUE(state_->restore(ws_, folder->id).ok());
+  EXPECT_FALSE(state_->trash().restore(ws_, f->id).ok()) << "restore the entry, not a member";
+  ASSERT_TRUE(state_->trash().restore(ws_, folder->id).ok());
   EXPECT_EQ(content(f->id), "data");
-  ASSERT_TRUE(state_->trash(ws_, folder->id).ok());
-  ASSERT_TRUE(state_->purge(ws_, folder->id).ok());
+  ASSERT_TRUE(state_->trash().moveToTrash(ws_, folder->id).ok());
+  ASSERT_TRUE(state_->trash().purge(ws_, folder->id).ok());
   EXPECT_FALSE(fs::exists(blobPath));
-  EXPECT_EQ(state_->node(ws_, f->id).error().httpStatus, 404);
+  EXPECT_EQ(state_->nodes().node(ws_, f->id).error().httpStatus, 404);
 }
 
 TEST_F(StateTest, EverythingSurvivesReopenAndOrphansAreCleaned) {
   auto f = store("root", "keep.txt", "kept");
   ASSERT_TRUE(f.ok());
-  std::string userId = state_->user().id;
+  std::string userId = state_->identity().user().id;
   // Leftovers of an interrupted write: a temp blob and an unreferenced blob.
   std::ofstream(dir_ / "blobs" / "tmp" / "blob-partial") << "half";
   std::ofstream(dir_ / "blobs" / "vorphan") << "orphan";
   state_.reset();
   open();
-  EXPECT_EQ(state_->user().id, userId);
+  EXPECT_EQ(state_->identity().user().id, userId);
   EXPECT_EQ(content(f->id), "kept");
-  EXPECT_TRUE(state_->workspace("UNIT-WS").ok());
+  EXPECT_TRUE(state_->workspaces().find("UNIT-WS").ok());
   EXPECT_FALSE(fs::exists(dir_ / "blobs" / "tmp" / "blob-partial"));
   EXPECT_FALSE(fs::exists(dir_ / "blobs" / "vorphan"));
 }
@@ -171,11 +171,13 @@ TEST_F(StateTest, AiResultAppliesOnlyToTheCurrentVersion) {
   auto v2 = store("root", "doc.md", "# two");
   ASSERT_TRUE(v1.ok() && v2.ok());
   std::string since = activity_.now();
-  ASSERT_TRUE(state_->setAiResult(ws_, v1->id, v1->versionId, {"ready", "Old", "", ""}).ok());
-  EXPECT_EQ(state_->node(ws_, v1->id)->aiState, "pending");
   ASSERT_TRUE(
-      state_->setAiResult(ws_, v2->id, v2->versionId, {"ready", "Two", "short", "long"}).ok());
-  auto n = state_->node(ws_, v2->id);
+      state_->aiResults().record(ws_, v1->id, v1->versionId, {"ready", "Old", "", ""}).ok());
+  EXPECT_EQ(state_->nodes().node(ws_, v1->id)->aiState, "pending");
+  ASSERT_TRUE(state_->aiResults()
+                  .record(ws_, v2->id, v2->versionId, {"ready", "Two", "short", "long"})
+                  .ok());
+  auto n = state_->nodes().node(ws_, v2->id);
   EXPECT_EQ(n->aiState, "ready");
   EXPECT_EQ(n->summaryTitle, "Two");
   auto poll = activity_.poll(ws_, since, std::chrono::milliseconds(0));
@@ -183,20 +185,20 @@ TEST_F(StateTest, AiResultAppliesOnlyToTheCurrentVersion) {
 }
 
 TEST_F(StateTest, TokensExpire) {
-  state_->setStaticToken("static");
-  EXPECT_TRUE(state_->isTokenValid("static"));
-  EXPECT_FALSE(state_->isTokenValid(""));
-  ASSERT_TRUE(state_->registerToken("live", nowMicros() + 60'000'000).ok());
-  ASSERT_TRUE(state_->registerToken("dead", nowMicros() - 1).ok());
-  EXPECT_TRUE(state_->isTokenValid("live"));
-  EXPECT_FALSE(state_->isTokenValid("dead"));
-  ASSERT_TRUE(state_->revokeToken("live").ok());
-  EXPECT_FALSE(state_->isTokenValid("live"));
+  state_->tokens().setStatic("static");
+  EXPECT_TRUE(state_->tokens().isValid("static"));
+  EXPECT_FALSE(state_->tokens().isValid(""));
+  ASSERT_TRUE(state_->tokens().add("live", nowMicros() + 60'000'000).ok());
+  ASSERT_TRUE(state_->tokens().add("dead", nowMicros() - 1).ok());
+  EXPECT_TRUE(state_->tokens().isValid("live"));
+  EXPECT_FALSE(state_->tokens().isValid("dead"));
+  ASSERT_TRUE(state_->tokens().revoke("live").ok());
+  EXPECT_FALSE(state_->tokens().isValid("live"));
 }
 
 TEST_F(StateTest, PagingVisitsEveryRowOnce) {
   for (int i = 0; i < 250; ++i) {
-    ASSERT_TRUE(state_->createFolder(ws_, "root", "f" + std::to_string(i), false).ok());
+    ASSERT_TRUE(state_->tree().createFolder(ws_, "root", "f" + std::to_string(i), false).ok());
   }
   ListQuery q;
   q.pageSize = 100;
@@ -205,7 +207,7 @@ TEST_F(StateTest, PagingVisitsEveryRowOnce) {
   std::set<std::string> seen;
   int pages = 0;
   do {
-    auto page = state_->listFolder(ws_, "root", q);
+    auto page = state_->nodes().listFolder(ws_, "root", q);
     ASSERT_TRUE(page.ok());
     for (const auto& n : page->nodes) EXPECT_TRUE(seen.insert(n.id).second);
     q.cursor = page->nextCursor;

@@ -3,13 +3,13 @@
 #include <atomic>
 #include <thread>
 
-#include "TempDir.h"
 #include "emulator/intelligence/AgentService.h"
+#include "tests/support/TempDir.h"
 
 namespace fastio::emu::intelligence {
 namespace {
 
-using testing::TempDir;
+using fastio::testing::TempDir;
 using namespace std::chrono_literals;
 
 constexpr const char* kWs = "1000000000000000001";

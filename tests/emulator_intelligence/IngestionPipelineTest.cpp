@@ -3,14 +3,14 @@
 #include <mutex>
 #include <vector>
 
-#include "TempDir.h"
 #include "TestPdf.h"
 #include "emulator/intelligence/IngestionPipeline.h"
+#include "tests/support/TempDir.h"
 
 namespace fastio::emu::intelligence {
 namespace {
 
-using testing::TempDir;
+using fastio::testing::TempDir;
 using namespace std::chrono_literals;
 
 constexpr const char* kWs = "1000000000000000001";

@@ -11,15 +11,15 @@
 #include <set>
 #include <thread>
 
-#include "TempDir.h"
 #include "TestPdf.h"
 #include "tests/support/EmulatorProcess.h"
+#include "tests/support/TempDir.h"
 
 namespace fastio::emu::intelligence {
 namespace {
 
+using fastio::testing::TempDir;
 using nlohmann::json;
-using testing::TempDir;
 using namespace std::chrono_literals;
 
 constexpr const char* kWs = "intel-test";

@@ -1,12 +1,12 @@
 #include <gtest/gtest.h>
 
-#include "TempDir.h"
 #include "emulator/intelligence/SearchIndex.h"
+#include "tests/support/TempDir.h"
 
 namespace fastio::emu::intelligence {
 namespace {
 
-using testing::TempDir;
+using fastio::testing::TempDir;
 
 constexpr const char* kWs = "1000000000000000001";
 

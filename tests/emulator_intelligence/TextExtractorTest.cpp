@@ -1,13 +1,13 @@
 #include <gtest/gtest.h>
 
-#include "TempDir.h"
 #include "TestPdf.h"
 #include "emulator/intelligence/TextExtractor.h"
+#include "tests/support/TempDir.h"
 
 namespace fastio::emu::intelligence {
 namespace {
 
-using testing::TempDir;
+using fastio::testing::TempDir;
 
 TEST(TextExtractor, ClassifiesByExtensionAndMimetype) {
   EXPECT_EQ(TextExtractor::classify("notes.md", ""), ContentKind::kText);

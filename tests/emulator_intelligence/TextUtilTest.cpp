@@ -18,13 +18,6 @@ TEST(TextUtil, SanitizeReplacesInvalidUtf8AndDropsControls) {
   EXPECT_EQ(sanitizeUtf8("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // truncated sequence
 }
 
-TEST(TextUtil, Utf8PrefixNeverSplitsACharacter) {
-  const std::string s = "ab\xE2\x82\xAC";  // "ab€"
-  EXPECT_EQ(utf8Prefix(s, 4), "ab");
-  EXPECT_EQ(utf8Prefix(s, 5), s);
-  EXPECT_EQ(utf8Prefix(s, 2), "ab");
-}
-
 TEST(TextUtil, CollapseWhitespace) {
   EXPECT_EQ(collapseWhitespace("  a \n\n b\t\fc  "), "a b c");
   EXPECT_EQ(collapseWhitespace(" \n "), "");

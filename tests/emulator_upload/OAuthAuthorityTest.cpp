@@ -7,8 +7,10 @@
 #include <map>
 
 #include "common/Clock.h"
+#include "common/Encoding.h"
 #include "emulator/auth/OAuthAuthority.h"
 #include "emulator/auth/Pkce.h"
+#include "tests/support/TempDir.h"
 
 namespace fastio::emu {
 namespace {
@@ -47,15 +49,10 @@ std::string errorOf(const OAuthResult<T>& r) {
 class OAuthAuthorityTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir = fs::temp_directory_path() /
-          ("oauth-test-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
     config.autoApprove = true;
-    config.stateFile = dir / "oauth.json";
+    config.stateFile = dir.path() / "oauth.json";
     authority = std::make_unique<OAuthAuthority>(clock, registry, config);
   }
-  void TearDown() override { fs::remove_all(dir); }
 
   AuthorizeParams params() {
     return AuthorizeParams{"fastiofs", "code",  s256Challenge(verifier),
@@ -71,7 +68,7 @@ class OAuthAuthorityTest : public ::testing::Test {
   FakeClock clock;
   FakeRegistry registry;
   OAuthConfig config;
-  fs::path dir;
+  fastio::testing::TempDir dir{"oauth-test"};
   std::unique_ptr<OAuthAuthority> authority;
 };
 

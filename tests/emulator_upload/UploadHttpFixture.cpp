@@ -7,7 +7,7 @@
 #include <random>
 #include <thread>
 
-#include "emulator/upload/HashAlgo.h"
+#include "common/ContentDigest.h"
 
 namespace fastio::emu::testing {
 
@@ -36,21 +36,15 @@ std::string randomBytes(std::size_t n, unsigned seed) {
 }
 
 std::string hexDigest(const std::string& bytes, const std::string& algo) {
-  StreamingHasher hasher(*parseHashAlgo(algo));
-  hasher.update(bytes.data(), bytes.size());
-  return hasher.finishHex();
+  return digestHex(*parseHashAlgorithm(algo), bytes);
 }
 
 void UploadHttpTest::SetUp() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  seedDir = fs::temp_directory_path() / ("fastio-upload-seed-" + std::to_string(::getpid()) + "-" +
-                                         info->test_suite_name() + "-" + info->name());
-  fs::remove_all(seedDir);
-  fs::create_directories(seedDir / kWorkspace);
-  std::ofstream(seedDir / kWorkspace / "readme.txt") << "seeded\n";
+  fs::create_directories(seedDir.path() / kWorkspace);
+  std::ofstream(seedDir.path() / kWorkspace / "readme.txt") << "seeded\n";
   fastio::testing::EmulatorOptions options;
   options.token = token;
-  options.seedDir = seedDir;
+  options.seedDir = seedDir.path();
   options.extraArgs = {"--oauth-auto-approve", "--log-level", "warn"};
   emulator = std::make_unique<fastio::testing::EmulatorProcess>(options);
   ASSERT_TRUE(emulator->running());
@@ -58,8 +52,6 @@ void UploadHttpTest::SetUp() {
 
 void UploadHttpTest::TearDown() {
   emulator.reset();
-  std::error_code ec;
-  fs::remove_all(seedDir, ec);
 }
 
 void UploadHttpTest::crashAndRestart() {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "tests/support/EmulatorProcess.h"
+#include "tests/support/TempDir.h"
 
 namespace fastio::emu::testing {
 
@@ -52,7 +53,7 @@ class UploadHttpTest : public ::testing::Test {
   std::optional<std::string> readFile(const std::string& nodeId) const;
 
   std::unique_ptr<fastio::testing::EmulatorProcess> emulator;
-  std::filesystem::path seedDir;
+  fastio::testing::TempDir seedDir{"fastio-upload-seed"};
   std::string token = "upload-test-token";
 };
 

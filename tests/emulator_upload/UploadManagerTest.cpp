@@ -13,9 +13,10 @@
 #include <thread>
 
 #include "common/Clock.h"
-#include "emulator/upload/HashAlgo.h"
+#include "common/ContentDigest.h"
 #include "emulator/upload/UploadErrors.h"
 #include "emulator/upload/UploadManager.h"
+#include "tests/support/TempDir.h"
 
 namespace fastio::emu {
 namespace {
@@ -37,10 +38,8 @@ std::string randomBytes(std::size_t n, unsigned seed) {
   return out;
 }
 
-std::string hashOf(const std::string& bytes, HashAlgo algo) {
-  StreamingHasher h(algo);
-  h.update(bytes.data(), bytes.size());
-  return h.finishHex();
+std::string hashOf(const std::string& bytes, HashAlgorithm algo) {
+  return digestHex(algo, bytes);
 }
 
 class FakeStorage : public UploadStorage {
@@ -62,7 +61,7 @@ class FakeStorage : public UploadStorage {
     std::string bytes = readFile(content);
     EXPECT_EQ(bytes.size(), size);
     if (!md5.empty()) {
-      EXPECT_EQ(md5, hashOf(bytes, HashAlgo::kMd5));
+      EXPECT_EQ(md5, hashOf(bytes, HashAlgorithm::kMd5));
     }
     std::string id =
         target.action == UploadAction::kUpdate ? target.fileId : "f" + std::to_string(++counter);
@@ -79,17 +78,10 @@ class FakeStorage : public UploadStorage {
 
 class UploadManagerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root = fs::temp_directory_path() /
-           ("upload-manager-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root);
-    startManager();
-  }
+  void SetUp() override { startManager(); }
   void TearDown() override {
     manager.reset();
     store.reset();
-    fs::remove_all(root);
   }
   void startManager() {
     manager.reset();
@@ -127,7 +119,8 @@ class UploadManagerTest : public ::testing::Test {
     return {};
   }
 
-  fs::path root;
+  fastio::testing::TempDir tempDir{"upload-manager-test"};
+  fs::path root = tempDir.path();
   RealClock clock;
   UploadLimits limits;
   FakeStorage storage;
@@ -169,12 +162,12 @@ TEST_F(UploadManagerTest, ChunkHashIsVerified) {
   std::string data = randomBytes(kMiB, 2);
   auto session = manager->createSession(request(data.size()));
   ASSERT_TRUE(session.ok());
-  for (HashAlgo algo : supportedHashAlgos()) {
+  for (HashAlgorithm algo : supportedHashAlgorithms()) {
     ChunkFields good{std::nullopt, data.size(), hashOf(data, algo),
-                     std::string(hashAlgoName(algo))};
-    EXPECT_TRUE(sendChunk(session->id, 1, data, good).ok()) << hashAlgoName(algo);
+                     std::string(hashAlgorithmName(algo))};
+    EXPECT_TRUE(sendChunk(session->id, 1, data, good).ok()) << hashAlgorithmName(algo);
   }
-  ChunkFields bad{std::nullopt, std::nullopt, hashOf("other", HashAlgo::kSha256), "sha256"};
+  ChunkFields bad{std::nullopt, std::nullopt, hashOf("other", HashAlgorithm::kSha256), "sha256"};
   auto rejected = sendChunk(session->id, 1, data, bad);
   ASSERT_FALSE(rejected.ok());
   EXPECT_EQ(rejected.error().httpStatus, 406);
@@ -414,7 +407,7 @@ TEST_F(UploadManagerTest, BadRequestsAreRefusedClearly) {
 TEST_F(UploadManagerTest, WholeFileHashMismatchFailsAssembly) {
   std::string data = randomBytes(kMiB, 18);
   NewUpload r = request(data.size());
-  r.hash = hashOf("something else", HashAlgo::kSha256);
+  r.hash = hashOf("something else", HashAlgorithm::kSha256);
   r.hashAlgo = "sha256";
   auto session = manager->createSession(r);
   ASSERT_TRUE(session.ok());

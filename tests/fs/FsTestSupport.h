@@ -12,6 +12,7 @@
 
 #include "client/testing/InMemoryRemoteStore.h"
 #include "fs/FileSystem.h"
+#include "tests/fs/MemoryContentCache.h"
 
 namespace fastio::fs::testsupport {
 

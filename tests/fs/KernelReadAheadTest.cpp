@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "fs/fuse/KernelReadAhead.h"
+#include "tests/support/TempDir.h"
 
 namespace fastio::fuse {
 namespace {
@@ -25,9 +26,8 @@ TEST(KernelReadAhead, FindsTheVisibleMountOfAPathInMountinfo) {
 }
 
 TEST(KernelReadAhead, RaisesButNeverLowersTheKnob) {
-  char tmpl[] = "/tmp/fastiofs-bdi.XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl), nullptr);
-  const std::filesystem::path root(tmpl);
+  const fastio::testing::TempDir tmp("fastiofs-bdi");
+  const std::filesystem::path& root = tmp.path();
   std::ifstream in("/proc/self/mountinfo");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto device = deviceOfMount(text, "/");

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fs/AskRender.h"
+#include "fs/HumanBytes.h"
 #include "fs/SearchRender.h"
 #include "fs/StatusRender.h"
 
@@ -108,7 +109,7 @@ TEST(AskRender, NonCompleteStatesSaySo) {
 
 StatusSnapshot sampleStatus() {
   StatusSnapshot s;
-  s.version = "0.1.0";
+  s.version = "1.2.3";
   s.apiUrl = "http://127.0.0.1:1/current";
   s.online = false;
   s.offlineReason = "unavailable: 503";
@@ -147,7 +148,7 @@ TEST(StatusRender, StatsJsonAndMetricsCarryTheSameNumbers) {
   EXPECT_NE(m.find("fastiofs_online 0\n"), std::string::npos) << m;
   EXPECT_NE(m.find("fastiofs_remote_reads_total 4\n"), std::string::npos) << m;
   EXPECT_NE(m.find("# TYPE fastiofs_block_cache_hits_total counter"), std::string::npos);
-  EXPECT_EQ(renderVersion(s), "fastiofs 0.1.0\n");
+  EXPECT_EQ(renderVersion(s), "fastiofs 1.2.3\n");
   EXPECT_EQ(doc["uploads"]["queued"], 2);
   EXPECT_EQ(doc["uploads"]["failed"], 1);
   EXPECT_EQ(doc["failures"][0]["operation"], "open");

@@ -9,7 +9,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -19,17 +18,6 @@ namespace fastio::testing {
 namespace fs = std::filesystem;
 
 namespace {
-
-fs::path makeTempDir() {
-  std::random_device rd;
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    fs::path dir = fs::temp_directory_path() /
-                   ("fastio-emu-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-    std::error_code ec;
-    if (fs::create_directory(dir, ec)) return dir;
-  }
-  throw std::runtime_error("cannot create a temp directory");
-}
 
 // Waits for the child up to `timeout`; true if it was reaped.
 bool reap(pid_t pid, std::chrono::milliseconds timeout, int* status) {
@@ -52,22 +40,13 @@ EmulatorProcess::EmulatorProcess(EmulatorOptions options) : options_(std::move(o
     throw std::runtime_error("no emulator binary: set EmulatorOptions::binary");
 #endif
   }
-  tempDir_ = makeTempDir();
-  if (options_.dataDir.empty()) options_.dataDir = tempDir_ / "data";
-  logPath_ = tempDir_ / "emulator.log";
-  try {
-    start();
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(tempDir_, ec);
-    throw;
-  }
+  if (options_.dataDir.empty()) options_.dataDir = tempDir_.path() / "data";
+  logPath_ = tempDir_.path() / "emulator.log";
+  start();  // when it throws, tempDir_ is removed as the object unwinds
 }
 
 EmulatorProcess::~EmulatorProcess() {
   if (pid_ > 0) stop();
-  std::error_code ec;
-  fs::remove_all(tempDir_, ec);
 }
 
 void EmulatorProcess::start() {

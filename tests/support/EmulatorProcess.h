@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/TempDir.h"
+
 namespace fastio::testing {
 
 struct EmulatorOptions {
@@ -54,7 +56,7 @@ class EmulatorProcess {
   void start();
 
   EmulatorOptions options_;
-  std::filesystem::path tempDir_;  // removed in the destructor when we made it
+  TempDir tempDir_{"fastio-emu-test"};  // the log, and the data unless options name one
   std::filesystem::path logPath_;
   pid_t pid_ = -1;
   int port_ = 0;

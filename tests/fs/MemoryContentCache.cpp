@@ -1,6 +1,6 @@
-#include "fs/ContentCache.h"
+#include "tests/fs/MemoryContentCache.h"
 
-namespace fastio::fs {
+namespace fastio::fs::testsupport {
 
 std::string MemoryContentCache::flat(const ContentKey& key) {
   std::string k = key.nodeId;
@@ -51,4 +51,4 @@ uint64_t MemoryContentCache::bytesUsed() const {
   return used_;
 }
 
-}  // namespace fastio::fs
+}  // namespace fastio::fs::testsupport
