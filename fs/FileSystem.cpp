@@ -509,7 +509,15 @@ Result<EntryReply> FileSystem::mkdir(InodeId parent, const std::string& name) {
   }
   auto listing = folders_.get(info->workspaceId, folderIdOf(*info));
   if (!listing.ok()) return listing.error();
-  if ((*listing)->find(name) != nullptr) return makeError(ErrorCode::kExists, name + " exists");
+  if (const Node* holder = (*listing)->find(name)) {
+    if (!writeBack_ || !writeBack_->hides(info->workspaceId, holder->id)) {
+      return makeError(ErrorCode::kExists, name + " exists");
+    }
+    // Held by a file this mount already removed or replaced (waiting for the trash).
+    FASTIO_TRY(freeName(remote_, folders_, info->workspaceId, folderIdOf(*info), name, "",
+                        parkable(info->workspaceId),
+                        Deadline::after(options_.remoteTimeout, clock_)));
+  }
   auto created = remote_.createFolder(info->workspaceId, folderIdOf(*info), name,
                                       Deadline::after(options_.remoteTimeout, clock_));
   if (!created.ok()) return created.error();

@@ -154,7 +154,10 @@ Status FileSystem::changeDirty(const InodeInfo& info, FileHandle* handle,
     Status s = change(**rec);
     const bool gone = !s.ok() && (s.error().code == ErrorCode::kNotFound ||
                                   s.error().code == ErrorCode::kStale);
-    if (!gone || attempt == 1) return s;
+    if (!gone || attempt == 3) return s;
+    // Its upload just completed: once the record is forgotten (the inode then names the
+    // stored node), the change starts a new record over what was stored.
+    writeBack_->waitForgotten((*rec)->key, std::chrono::seconds(5));
   }
 }
 
@@ -254,6 +257,13 @@ Result<AttrReply> FileSystem::setattr(InodeId ino, const SetAttrRequest& r) {
   if (r.size) {
     std::shared_ptr<FileHandle> handle = r.handle != 0 ? handles_.file(r.handle) : nullptr;
     FASTIO_TRY(truncateTo(*info, handle.get(), *r.size));
+    // truncate(2) by path: no close follows that would commit it (as with utimens below), so
+    // it is committed now and survives kill -9.
+    if (!handle) {
+      if (DirtyRecordPtr rec = writeBack_->find(*info)) {
+        FASTIO_TRY(writeBack_->commit(*rec, Durability::kProcess));
+      }
+    }
   }
   if (r.mtime) {
     if (DirtyRecordPtr rec = writeBack_->find(*info)) {
@@ -288,6 +298,7 @@ Status FileSystem::dropLocal(const DirtyRecordPtr& rec, InodeId ino) {
 }
 
 Status FileSystem::unlink(InodeId parent, const std::string& name) {
+  FASTIO_LOG_DEBUG("unlink {}/{}", parent, name);
   auto dir = writableFolder(parent);
   if (!dir.ok()) return dir.error();
   auto child = nodes_.findChild(*dir, name);
@@ -296,6 +307,19 @@ Status FileSystem::unlink(InodeId parent, const std::string& name) {
   const InodeInfo& info = (*child)->info;
   if (isDirectoryKind(info.kind)) return makeError(ErrorCode::kIsDirectory, name + " is a folder");
   DirtyRecordPtr rec = openTombstoneCandidate(info);
+  const bool open = handles_.openCount(info.ino) > 0;
+  if (!info.nodeId.empty() && open && rec) {
+    // Still open: the descriptors go on reading it, so the node goes to the trash at the last
+    // close (the journal's tombstone carries that, also across a crash). Until then its name
+    // is freed on the server only if something needs it (ServerMove's freeName).
+    if (!health_.online()) return offline(health_);
+    FASTIO_TRY(writeBack_->unlink(*rec, true, {info.nodeId}));
+    folders_.invalidate(info.workspaceId, NodeView::folderIdOf(*dir));
+    writeBack_->noteRemoved(info.workspaceId, info.nodeId);
+    inodes_.detach(info.ino);
+    nodes_.forgetNode(info.ino);
+    return okStatus();
+  }
   if (!info.nodeId.empty()) {
     if (!health_.online()) return offline(health_);
     const Deadline deadline = Deadline::after(options_.remoteTimeout, clock_);
@@ -344,7 +368,7 @@ Status FileSystem::rmdir(InodeId parent, const std::string& name) {
       return makeError(ErrorCode::kNotEmpty, name + " is not empty");
     }
   }
-  if (!writeBack_->newFilesIn(info.workspaceId, info.nodeId).empty()) {
+  if (!writeBack_->placedIn(info.workspaceId, info.nodeId).empty()) {
     return makeError(ErrorCode::kNotEmpty, name + " holds files not uploaded yet");
   }
   Status s = remote_.deleteNode(info.workspaceId, info.nodeId,
@@ -358,6 +382,12 @@ Status FileSystem::rmdir(InodeId parent, const std::string& name) {
 
 // ---------------------------------------------------------------- rename
 
+MayFreeName FileSystem::parkable(const std::string& workspaceId) {
+  return [this, workspaceId](const Node& holder) {
+    return writeBack_->hides(workspaceId, holder.id);
+  };
+}
+
 Status FileSystem::renameServerObject(const InodeInfo& parent, const NodeView::Child& src,
                                       const InodeInfo& newParent, const std::string& newName) {
   const std::string& ws = src.info.workspaceId;
@@ -367,8 +397,11 @@ Status FileSystem::renameServerObject(const InodeInfo& parent, const NodeView::C
   Node current = src.node.value_or(Node{});
   current.id = src.info.nodeId;
   if (current.name.empty()) current.name = src.info.name;
-  // Never through a name the destination holds (the server would trash that file).
-  auto moved = moveAndRename(remote_, folders_, ws, current, from, to, newName, deadline);
+  // Never through a name the destination holds (the server would trash that file). A name
+  // still held by a node this mount no longer shows (the source of a pending rename over) is
+  // freed first.
+  auto moved = moveAndRename(remote_, folders_, ws, current, from, to, newName,
+                             parkable(ws), deadline);
   if (!moved.ok()) return moved.error();
   const Node node = *moved;
   folders_.invalidate(ws, from);
@@ -407,6 +440,11 @@ Status FileSystem::rename(InodeId parent, const std::string& name, InodeId newPa
   }
   DirtyRecordPtr srcRec = writeBack_->find(s.info);
   const bool srcOnServer = !s.info.nodeId.empty();
+  FASTIO_LOG_DEBUG("rename {}/{} (ino {}, node '{}', dirty {}) -> {}/{}{}", parent, name,
+                   s.info.ino, s.info.nodeId, srcRec ? srcRec->key : 0, newParent, newName,
+                   *dst ? " over ino " + std::to_string((*dst)->info.ino) + " node '" +
+                              (*dst)->info.nodeId + "'"
+                        : "");
 
   std::optional<NodeView::Child> d = *dst;
   if (d) {
@@ -450,8 +488,8 @@ Status FileSystem::rename(InodeId parent, const std::string& name, InodeId newPa
         if (!made.ok()) return made.error();
         rec = *made;
       }
-      FASTIO_TRY(writeBack_->retarget(*rec, d->info.nodeId, version, trash));
-      FASTIO_TRY(writeBack_->place(*rec, NodeView::folderIdOf(*to), newName));
+      FASTIO_TRY(writeBack_->retarget(*rec, d->info.nodeId, version, trash,
+                                      NodeView::folderIdOf(*to), newName));
       if (dstRec) FASTIO_TRY(dropLocal(dstRec, d->info.ino));
       inodes_.detach(d->info.ino);
       inodes_.rekey(s.info.ino, InodeTable::nodeKey(s.info.workspaceId, d->info.nodeId),
@@ -459,6 +497,8 @@ Status FileSystem::rename(InodeId parent, const std::string& name, InodeId newPa
       inodes_.reparent(s.info.ino, to->ino, newName);
       writeBack_->bindInode(*rec, s.info.ino);
       nodes_.forgetNode(s.info.ino);
+      // The source keeps its name on the server until the new content is stored and it goes
+      // to the trash (under that name); a file or folder that needs the name first parks it.
       return okStatus();
     }
     // Over a file that exists only here: it is dropped, then a plain rename.
@@ -513,6 +553,7 @@ void FileSystem::stored(DirtyKey key, const Node& node, bool clean) {
   InodeId ino = writeBack_->placementOf(*rec).pinned;
   if (ino == 0) ino = inodes_.find(InodeTable::localKey(key)).value_or(0);
   if (ino == 0) ino = inodes_.find(InodeTable::nodeKey(rec->workspaceId, node.id)).value_or(0);
+  FASTIO_LOG_DEBUG("dirty {}: inode {} is node {} now", key, ino, node.id);
   if (ino == 0) return;
   inodes_.rekey(ino, InodeTable::nodeKey(rec->workspaceId, node.id), node.id);
   nodes_.remember(ino, rec->workspaceId, node);

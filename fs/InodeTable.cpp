@@ -57,6 +57,14 @@ void InodeTable::unindexLocked(const Slot& slot) {
 
 InodeId InodeTable::assignLocked(const std::string& key, const InodeInfo& info) {
   auto found = byKey_.find(key);
+  if (found == byKey_.end()) {
+    // A key re-keyed a moment ago (a file whose upload just finished), seen by a caller that
+    // looked before: the inode it became, as it is now.
+    if (auto moved = movedKeys_.find(key); moved != movedKeys_.end()) {
+      auto now = byKey_.find(moved->second);
+      if (now != byKey_.end() && slots_.count(now->second) != 0) return now->second;
+    }
+  }
   InodeId ino;
   if (found == byKey_.end()) {
     ino = next_++;
@@ -82,6 +90,17 @@ InodeId InodeTable::assignLocked(const std::string& key, const InodeInfo& info) 
   slot.key = key;
   if (ino != kRootInode) byParentName_[indexKey(info.parent, info.name)] = ino;
   return ino;
+}
+
+void InodeTable::rememberMoveLocked(const std::string& from, const std::string& to) {
+  // Only a file created here moves for good from its local key to its node's; a node key
+  // given up (a conflict copy) is reused by the node's own inode.
+  if (!from.starts_with("l/")) return;
+  if (movedKeys_.insert_or_assign(from, to).second) movedOrder_.push_back(from);
+  while (movedOrder_.size() > kMovedKeysKept) {
+    movedKeys_.erase(movedOrder_.front());
+    movedOrder_.pop_front();
+  }
 }
 
 InodeInfo InodeTable::lookupOrCreate(const std::string& key, const InodeInfo& info) {
@@ -163,6 +182,7 @@ void InodeTable::rekey(InodeId ino, const std::string& newKey, const std::string
     }
     auto old = byKey_.find(it->second.key);
     if (old != byKey_.end() && old->second == ino) byKey_.erase(old);
+    rememberMoveLocked(it->second.key, newKey);
     it->second.key = newKey;
     it->second.info.nodeId = nodeId;
     it->second.info.dirtyKey = dirtyKey;

@@ -10,6 +10,7 @@
 // pinned: its slot (parent, name, kind) stays even when the kernel forgets it.
 
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -109,6 +110,12 @@ class InodeTable {
   InodeId assignLocked(const std::string& key, const InodeInfo& info);
   void unindexLocked(const Slot& slot);
   void releaseIfUnusedLocked(std::unordered_map<InodeId, Slot>::iterator it);
+  void rememberMoveLocked(const std::string& from, const std::string& to);
+
+  // The last re-keys (old key -> new key), bounded: enough for lookups racing an upload.
+  static constexpr size_t kMovedKeysKept = 4096;
+  std::unordered_map<std::string, std::string> movedKeys_;
+  std::deque<std::string> movedOrder_;
 
   mutable std::mutex mu_;
   InodeId next_ = kRootInode + 1;

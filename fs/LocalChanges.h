@@ -18,6 +18,7 @@ struct LocalFile {
   InodeInfo info;   // kind, parent inode, name, workspace, node id (empty before the upload)
   uint64_t size = 0;
   WallTime mtime{};
+  bool stored = false;  // uploaded a moment ago; the server's listing supersedes it
 };
 
 struct LocalAttrs {
@@ -28,7 +29,8 @@ struct LocalAttrs {
 class LocalChanges {
  public:
   virtual ~LocalChanges() = default;
-  // Files placed in the folder that have no node there yet. `parent` is the folder's inode.
+  // Files placed in the folder by the local side: created and not uploaded yet, renamed here,
+  // or stored a moment ago. `parent` is the folder's inode.
   virtual std::vector<LocalFile> filesIn(const InodeInfo& parent, const std::string& folderId) = 0;
   // The one of those named `name`, if any.
   virtual std::optional<LocalFile> fileNamed(const InodeInfo& parent, const std::string& folderId,
@@ -37,6 +39,10 @@ class LocalChanges {
   virtual std::optional<LocalAttrs> attrsOf(InodeId ino) = 0;
   // A remote node that must not be shown.
   virtual bool hides(const std::string& workspaceId, const std::string& nodeId) = 0;
+  // A remote node whose local name or folder is another than the server's (a rename the
+  // server has not seen yet): shown only where the local side places it.
+  virtual bool placedElsewhere(const std::string& workspaceId, const std::string& nodeId,
+                               const std::string& folderId, const std::string& name) = 0;
   // A listing of the folder fetched at `fetchedAt` is now in use: local entries it makes
   // redundant (files stored before it) can go.
   virtual void listingFetched(const std::string& workspaceId, const std::string& folderId,

@@ -140,9 +140,16 @@ void NodeView::markWorkspaceStale(const std::string& workspaceId) {
   }
 }
 
-Result<Node> NodeView::nodeFor(const InodeInfo& info, bool forceFresh) {
+Result<Node> NodeView::nodeFor(const InodeInfo& asSeen, bool forceFresh) {
+  InodeInfo info = asSeen;
   if (info.nodeId.empty()) {
-    return makeError(ErrorCode::kNotFound, "not uploaded yet: no remote node");
+    // Its upload may have finished since the caller looked: the inode then names the node.
+    auto now = inodes_.get(info.ino);
+    if (!now || now->nodeId.empty()) {
+      return makeError(ErrorCode::kNotFound,
+                       "not uploaded yet: no remote node for inode " + std::to_string(info.ino));
+    }
+    info = *now;
   }
   std::optional<NodeRecord> record;
   {
@@ -322,7 +329,7 @@ std::vector<LocalFile> NodeView::localFilesIn(const InodeInfo& dir, const Folder
   if (listing != nullptr) {
     // A file stored a moment ago is listed by the server now: show the server's entry.
     std::erase_if(files, [&](const LocalFile& f) {
-      return !f.info.nodeId.empty() && listing->byNodeId.count(f.info.nodeId) != 0;
+      return f.stored && listing->byNodeId.count(f.info.nodeId) != 0;
     });
   }
   return files;
@@ -339,7 +346,7 @@ Result<std::optional<NodeView::Child>> NodeView::findChild(const InodeInfo& pare
     }
     std::optional<LocalFile> f = local_->fileNamed(parent, folderId, name);
     // A file stored a moment ago and listed by the server now: the server's entry is used.
-    const bool listedNow = f && !f->info.nodeId.empty() && listing.ok() &&
+    const bool listedNow = f && f->stored && listing.ok() &&
                            (*listing)->byNodeId.count(f->info.nodeId) != 0;
     if (f && !listedNow) {
       Child c;
@@ -352,7 +359,10 @@ Result<std::optional<NodeView::Child>> NodeView::findChild(const InodeInfo& pare
   }
   if (!listing.ok()) return listing.error();
   const Node* node = (*listing)->find(name);
-  if (node == nullptr || (local_ != nullptr && local_->hides(parent.workspaceId, node->id))) {
+  if (node == nullptr || (local_ != nullptr &&
+                          (local_->hides(parent.workspaceId, node->id) ||
+                           local_->placedElsewhere(parent.workspaceId, node->id,
+                                                   folderIdOf(parent), name)))) {
     return std::optional<Child>();
   }
   Child c;
@@ -404,7 +414,11 @@ Result<std::vector<DirEntry>> NodeView::listFolder(const InodeInfo& dir) {
   for (const DisplayEntry& e : (*listing)->entries) {
     const Node& node = (*listing)->nodes[e.index];
     if (localNames.count(e.name) != 0) continue;  // a local file shadows it
-    if (local_ != nullptr && local_->hides(dir.workspaceId, node.id)) continue;
+    if (local_ != nullptr && (local_->hides(dir.workspaceId, node.id) ||
+                              local_->placedElsewhere(dir.workspaceId, node.id, folderIdOf(dir),
+                                                      e.name))) {
+      continue;
+    }
     DirEntry d;
     d.name = e.name;
     d.key = InodeTable::nodeKey(dir.workspaceId, node.id);

@@ -16,11 +16,35 @@ bool nameTaken(FolderCache& folders, const std::string& workspaceId, const std::
 
 }  // namespace
 
+std::string parkedName(const std::string& nodeId) {
+  return ".fastiofs-replaced-" + nodeId;
+}
+
+Status freeName(RemoteStore& remote, FolderCache& folders, const std::string& workspaceId,
+                const std::string& folder, const std::string& name, const std::string& exceptNode,
+                const MayFreeName& mayFree, Deadline deadline) {
+  auto listing = folders.get(workspaceId, folder);
+  if (!listing.ok()) return okStatus();  // unknown: the call that needs the name will tell
+  std::vector<Node> holders;
+  for (const Node& n : (*listing)->nodes) {
+    if (n.name == name && n.id != exceptNode && mayFree && mayFree(n)) holders.push_back(n);
+  }
+  for (const Node& n : holders) {
+    auto parked = remote.rename(workspaceId, n.id, parkedName(n.id), "", deadline);
+    if (!parked.ok() && parked.error().code != ErrorCode::kNotFound) return parked.error();
+  }
+  if (!holders.empty()) folders.invalidate(workspaceId, folder);
+  return okStatus();
+}
+
 Result<Node> moveAndRename(RemoteStore& remote, FolderCache& folders,
                            const std::string& workspaceId, const Node& node,
                            const std::string& fromFolder, const std::string& toFolder,
-                           const std::string& newName, Deadline deadline) {
+                           const std::string& newName, const MayFreeName& mayFree,
+                           Deadline deadline) {
   Node current = node;
+  FASTIO_TRY(freeName(remote, folders, workspaceId, toFolder, newName, current.id, mayFree,
+                      deadline));
   auto renameTo = [&](const std::string& name) -> Status {
     auto renamed = remote.rename(workspaceId, current.id, name, "", deadline);
     if (!renamed.ok()) return renamed.error();

@@ -302,7 +302,7 @@ Uploader::Attempt Uploader::upload(DirtyKey key) {
   auto state = store_.state(key);
   if (!state.ok()) return Attempt{Outcome::kGone, state.error(), 0};
   DirtyFile file = std::move(*state);
-  if (file.meta.unlinked) return Attempt{Outcome::kGone, Error{}, 0};
+  if (file.meta.unlinked) return finishTombstone(key, file);
   if (!file.syncError.empty()) {
     return Attempt{Outcome::kPark,
                    makeError(ErrorCode::kIo, "written data did not reach the local disk (" +
@@ -310,7 +310,9 @@ Uploader::Attempt Uploader::upload(DirtyKey key) {
                    0};
   }
   if (file.upload && file.upload->sessionId.empty()) {
-    // A snapshot without a session (interrupted before one existed): start afresh.
+    // A snapshot without a session (interrupted before one existed, or a single-call upload
+    // interrupted, perhaps after the server stored it): adopt what was stored, or start afresh.
+    if (auto adopted = adoptInterrupted(key, file, *file.upload)) return *adopted;
     (void)store_.recordFailure(key, "interrupted", false);
     file.upload.reset();
   }
@@ -379,6 +381,15 @@ std::optional<Uploader::Attempt> Uploader::preflight(DirtyKey key, DirtyFile& fi
   // Local names pass the service's rules, so they are shown as they are: the display name
   // is the server name.
   const Node* existing = (*listing)->find(file.meta.name);
+  if (existing != nullptr && !existing->isFolder() &&
+      writeBack_.hides(file.workspaceId, existing->id)) {
+    // The name is still held by the source of a rename over, waiting for the trash: a create
+    // by that name would overwrite it in place. Park it first.
+    Status parked = freeName(remote_, folders_, file.workspaceId, file.meta.parentId,
+                             file.meta.name, "", parkable(file.workspaceId), deadline);
+    if (!parked.ok()) return classify(key, parked.error(), nullptr);
+    return Attempt{Outcome::kRetryNow, Error{}, 0};
+  }
   if (existing == nullptr || existing->isFolder() ||
       writeBack_.hides(file.workspaceId, existing->id)) {
     return std::nullopt;
@@ -398,6 +409,66 @@ std::optional<Uploader::Attempt> Uploader::preflight(DirtyKey key, DirtyFile& fi
   if (!again.ok()) return Attempt{Outcome::kGone, again.error(), 0};
   file = std::move(*again);
   return std::nullopt;
+}
+
+MayFreeName Uploader::parkable(const std::string& workspaceId) {
+  return [this, workspaceId](const Node& holder) {
+    return writeBack_.hides(workspaceId, holder.id);
+  };
+}
+
+Uploader::Attempt Uploader::finishTombstone(DirtyKey key, const DirtyFile& file) {
+  // Unlinked while open: never uploaded. Its server nodes go to the trash once the last
+  // descriptor closed; then the tombstone goes.
+  if (writeBack_.tombstoneHeld(key)) return Attempt{Outcome::kGone, Error{}, 0};
+  const Deadline deadline = Deadline::after(options_.remoteTimeout, clock_);
+  for (const std::string& node : file.meta.trashAfterUpload) {
+    Status s = remote_.deleteNode(file.workspaceId, node, deadline);
+    if (!s.ok() && s.error().code != ErrorCode::kNotFound) return classify(key, s.error(), nullptr);
+    Status amended = store_.amend(key, [&](DirtyMeta& m) { std::erase(m.trashAfterUpload, node); });
+    if (!amended.ok()) return classify(key, amended.error(), nullptr);
+    writeBack_.noteRemoved(file.workspaceId, node);
+  }
+  if (!file.meta.trashAfterUpload.empty()) folders_.invalidateWorkspace(file.workspaceId);
+  if (Status s = store_.discard(key); !s.ok()) return classify(key, s.error(), nullptr);
+  writeBack_.forget(key);
+  writeBack_.spaceFreed();
+  return Attempt{Outcome::kGone, Error{}, 0};
+}
+
+std::optional<Uploader::Attempt> Uploader::adoptInterrupted(DirtyKey key, const DirtyFile& file,
+                                                            const DirtyUpload& snapshot) {
+  const Deadline deadline = Deadline::after(options_.remoteTimeout, clock_);
+  std::optional<Node> stored;
+  if (!snapshot.targetNodeId.empty()) {
+    auto details = remote_.nodeDetails(file.workspaceId, {snapshot.targetNodeId}, deadline);
+    if (!details.ok()) return classify(key, details.error(), nullptr);
+    for (const Node& n : details->nodes) {
+      if (n.id == snapshot.targetNodeId && n.version != snapshot.targetVersion) stored = n;
+    }
+  } else {
+    folders_.invalidate(file.workspaceId, snapshot.parentId);
+    auto listing = folders_.get(file.workspaceId, snapshot.parentId);
+    if (!listing.ok()) {
+      if (listing.error().code == ErrorCode::kNotFound) return std::nullopt;
+      return classify(key, listing.error(), nullptr);
+    }
+    const Node* n = (*listing)->find(snapshot.name);
+    if (n != nullptr && !n->isFolder() && !writeBack_.hides(file.workspaceId, n->id)) stored = *n;
+  }
+  if (!stored || stored->size != snapshot.size) return std::nullopt;
+  if (stored->hash.empty()) {
+    auto details = remote_.nodeDetails(file.workspaceId, {stored->id}, deadline);
+    if (details.ok() && !details->nodes.empty()) stored = details->nodes.front();
+  }
+  if (stored->hash.empty()) return std::nullopt;
+  auto ours = digestOf(key, file, stored->hashAlgo.empty() ? "md5" : stored->hashAlgo, &snapshot);
+  if (!ours.ok() || *ours != stored->hash) return std::nullopt;
+  FASTIO_LOG_INFO("{} was stored before the interruption: not uploading it again", snapshot.name);
+  counters_.uploadsAdopted++;
+  Status s = finishStored(key, file.workspaceId, snapshot, *stored);
+  if (!s.ok()) return classify(key, s.error(), &snapshot);
+  return Attempt{Outcome::kDone, Error{}, snapshot.generation};
 }
 
 Uploader::Attempt Uploader::adopt(DirtyKey key, const Node& node) {
@@ -420,8 +491,7 @@ Status Uploader::makeConflictCopy(DirtyKey key, const DirtyFile& file) {
                   file.meta.name, copy);
   auto rec = writeBack_.findByKey(key);
   if (!rec) return makeError(ErrorCode::kStale, "the file is gone");
-  FASTIO_TRY(writeBack_.retarget(*rec, "", "", {}));
-  FASTIO_TRY(writeBack_.place(*rec, file.meta.parentId, copy));
+  FASTIO_TRY(writeBack_.retarget(*rec, "", "", {}, file.meta.parentId, copy));
   counters_.uploadConflicts++;
   {
     std::lock_guard lock(mu_);
@@ -488,15 +558,19 @@ Status Uploader::readContent(DirtyKey key, const std::string& workspaceId,
 }
 
 Result<std::string> Uploader::digestOf(DirtyKey key, const DirtyFile& file,
-                                       const std::string& algo) {
+                                       const std::string& algo, const DirtyUpload* snapshot) {
   auto digest = ContentDigest::create(algo);
   if (!digest) return makeError(ErrorCode::kNotSupported, "unknown hash algorithm " + algo);
+  const uint64_t size = snapshot ? snapshot->size : file.size;
+  const std::string& baseNode = snapshot ? snapshot->baseNodeId : file.baseNodeId;
+  const std::string& baseVersion = snapshot ? snapshot->baseVersion : file.baseVersion;
   std::string buffer;
   const uint64_t piece = 1ull << 20;
-  for (uint64_t at = 0; at < file.size; at += piece) {
-    buffer.resize(std::min(piece, file.size - at));
-    FASTIO_TRY(readContent(key, file.workspaceId, file.baseNodeId, file.baseVersion, file.baseSize,
-                           false, at, std::span<char>(buffer.data(), buffer.size())));
+  for (uint64_t at = 0; at < size; at += piece) {
+    buffer.resize(std::min(piece, size - at));
+    FASTIO_TRY(readContent(key, file.workspaceId, baseNode, baseVersion, file.baseSize,
+                           snapshot != nullptr, at,
+                           std::span<char>(buffer.data(), buffer.size())));
     digest->update(buffer);
   }
   return digest->hex();
@@ -517,6 +591,9 @@ Uploader::Attempt Uploader::uploadSnapshot(DirtyKey key, const DirtyFile& file,
     std::lock_guard lock(mu_);
     items_[key].bytesTotal = snapshot.size;
   }
+  FASTIO_LOG_DEBUG("dirty {}: uploading generation {} ({} bytes) to {}/{}{}", key,
+                   snapshot.generation, snapshot.size, snapshot.parentId, snapshot.name,
+                   snapshot.targetNodeId.empty() ? "" : " over " + snapshot.targetNodeId);
   const uint64_t chunk = snapshot.chunkSize;
   ByteSource source = [&](uint64_t offset, char* out, size_t length) -> Result<size_t> {
     if (offset >= snapshot.size) return size_t{0};
@@ -593,13 +670,27 @@ Status Uploader::finishStored(DirtyKey key, const std::string& workspaceId,
     return okStatus();
   }
   const DirtyFile& now = *state;
+  FASTIO_LOG_DEBUG("dirty {}: stored as {} ({}) at {}/{}; now at {}/{}", key, node.id,
+                   node.version, snapshot.parentId, node.name, now.meta.parentId, now.meta.name);
   const Deadline deadline = Deadline::after(options_.remoteTimeout, clock_);
+  // Renamed over another file while it uploaded: its content now belongs to that file, not to
+  // the node just stored (moving that node there would trash the target). A node this upload
+  // created goes; the next attempt updates the new target and trashes what the rename left.
+  if (now.meta.targetNodeId != snapshot.targetNodeId) {
+    if (snapshot.targetNodeId.empty()) {
+      Status s = remote_.deleteNode(workspaceId, node.id, deadline);
+      if (!s.ok() && s.error().code != ErrorCode::kNotFound) return s.error();
+    }
+    return makeError(ErrorCode::kConflict,
+                     "renamed over another file during its upload; uploading it there");
+  }
   // Renamed or moved during the upload: the server gets the last name given, never through a
   // name the destination holds (the server would trash that file).
   if (now.meta.parentId != snapshot.parentId ||
       (now.meta.name != snapshot.name && now.meta.name != node.name)) {
     auto moved = moveAndRename(remote_, folders_, now.workspaceId, node, snapshot.parentId,
-                               now.meta.parentId, now.meta.name, deadline);
+                               now.meta.parentId, now.meta.name, parkable(now.workspaceId),
+                               deadline);
     if (!moved.ok()) return moved.error();
     node = *moved;
   }
@@ -611,7 +702,7 @@ Status Uploader::finishStored(DirtyKey key, const std::string& workspaceId,
     FASTIO_TRY(store_.amend(key, [&](DirtyMeta& m) { std::erase(m.trashAfterUpload, trashed); }));
     folders_.invalidateWorkspace(now.workspaceId);
   }
-  auto clean = store_.completeUpload(key, node.id, node.version);
+  auto clean = writeBack_.complete(key, node.id, node.version);
   if (!clean.ok()) return clean.error();
   if (*clean) {
     writeBack_.noteStored(now.workspaceId, now.meta.parentId, now.meta.name, node);

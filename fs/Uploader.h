@@ -26,6 +26,7 @@
 #include "fs/DirtyStore.h"
 #include "fs/FolderCache.h"
 #include "fs/FsCounters.h"
+#include "fs/ServerMove.h"
 #include "fs/Health.h"
 #include "fs/WriteBack.h"
 
@@ -135,8 +136,16 @@ class Uploader {
   // its content already stored (then returns the attempt that finished it).
   std::optional<Attempt> preflight(DirtyKey key, DirtyFile& file);
   Attempt adopt(DirtyKey key, const Node& node);
+  // A single-call upload interrupted by a crash may have been stored: if the server holds the
+  // snapshot's content, finishes with it (the file may have changed since the snapshot).
+  std::optional<Attempt> adoptInterrupted(DirtyKey key, const DirtyFile& file,
+                                          const DirtyUpload& snapshot);
+  Attempt finishTombstone(DirtyKey key, const DirtyFile& file);
+  MayFreeName parkable(const std::string& workspaceId);
   Status makeConflictCopy(DirtyKey key, const DirtyFile& file);
-  Result<std::string> digestOf(DirtyKey key, const DirtyFile& file, const std::string& algo);
+  // The digest of the file's content now, or of its upload snapshot.
+  Result<std::string> digestOf(DirtyKey key, const DirtyFile& file, const std::string& algo,
+                               const DirtyUpload* snapshot = nullptr);
   Status readContent(DirtyKey key, const std::string& workspaceId, const std::string& baseNode,
                      const std::string& baseVersion, uint64_t baseSize, bool snapshot,
                      uint64_t offset, std::span<char> out);

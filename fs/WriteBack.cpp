@@ -39,30 +39,36 @@ std::string WriteBack::folderIndexKey(const std::string& workspaceId,
 
 DirtyRecordPtr WriteBack::indexLocked(DirtyRecordPtr rec) {
   byKey_[rec->key] = rec;
+  // What a record trashes stays hidden, also for a tombstone (its trash waits for the last
+  // close of the file).
+  for (const std::string& node : rec->trash) ++hidden_[nodeIndexKey(rec->workspaceId, node)];
   if (rec->unlinked) return rec;
-  if (rec->targetNodeId.empty()) {
-    newByFolder_[folderIndexKey(rec->workspaceId, rec->parentId)][rec->name] = rec->key;
-  } else {
+  placedByFolder_[folderIndexKey(rec->workspaceId, rec->parentId)][rec->name] = rec->key;
+  if (!rec->targetNodeId.empty()) {
     byNode_[nodeIndexKey(rec->workspaceId, rec->targetNodeId)] = rec->key;
   }
-  for (const std::string& node : rec->trash) ++hidden_[nodeIndexKey(rec->workspaceId, node)];
   return rec;
 }
 
 void WriteBack::unindexLocked(const DirtyRecord& rec) {
-  if (auto it = newByFolder_.find(folderIndexKey(rec.workspaceId, rec.parentId));
-      it != newByFolder_.end()) {
+  unplaceLocked(rec);
+  for (const std::string& node : rec.trash) {
+    auto it = hidden_.find(nodeIndexKey(rec.workspaceId, node));
+    if (it != hidden_.end() && --it->second == 0) hidden_.erase(it);
+  }
+}
+
+void WriteBack::unplaceLocked(const DirtyRecord& rec) {
+  if (rec.unlinked) return;  // a tombstone has no place
+  if (auto it = placedByFolder_.find(folderIndexKey(rec.workspaceId, rec.parentId));
+      it != placedByFolder_.end()) {
     auto named = it->second.find(rec.name);
     if (named != it->second.end() && named->second == rec.key) it->second.erase(named);
-    if (it->second.empty()) newByFolder_.erase(it);
+    if (it->second.empty()) placedByFolder_.erase(it);
   }
   if (!rec.targetNodeId.empty()) {
     auto it = byNode_.find(nodeIndexKey(rec.workspaceId, rec.targetNodeId));
     if (it != byNode_.end() && it->second == rec.key) byNode_.erase(it);
-  }
-  for (const std::string& node : rec.trash) {
-    auto it = hidden_.find(nodeIndexKey(rec.workspaceId, node));
-    if (it != hidden_.end() && --it->second == 0) hidden_.erase(it);
   }
 }
 
@@ -70,7 +76,7 @@ Status WriteBack::recover() {
   std::vector<DirtyFile> files = store_.list();
   std::vector<std::pair<DirtyKey, SteadyTime>> pending;
   for (const DirtyFile& f : files) {
-    if (f.meta.unlinked) {
+    if (f.meta.unlinked && f.meta.trashAfterUpload.empty()) {
       // Unlinked while open before a restart: nobody holds it open any more.
       if (Status s = store_.discard(f.key); !s.ok()) {
         FASTIO_LOG_WARN("could not drop unlinked file {}: {}", f.meta.name, s.error().describe());
@@ -92,6 +98,7 @@ Status WriteBack::recover() {
     rec->baseVersion = f.baseVersion;
     rec->baseSize = f.baseSize;
     rec->generation = f.generation;
+    rec->unlinked = f.meta.unlinked;  // a tombstone whose server node still goes to the trash
     {
       std::lock_guard lock(mu_);
       indexLocked(rec);
@@ -115,6 +122,7 @@ Result<DirtyRecordPtr> WriteBack::createFile(const InodeInfo& parent, const std:
   n.name = name;
   auto key = store_.begin(n);
   if (!key.ok()) return key.error();
+  FASTIO_LOG_DEBUG("dirty {}: new file {}/{}", *key, folderId, name);
   auto rec = std::make_shared<DirtyRecord>();
   rec->key = *key;
   rec->workspaceId = parent.workspaceId;
@@ -181,6 +189,7 @@ Result<DirtyRecordPtr> WriteBack::ensureDirty(const InodeInfo& info, const FileV
   }
   auto key = store_.begin(n);  // in memory only until the next sync: cheap under the lock
   if (!key.ok()) return key.error();
+  FASTIO_LOG_DEBUG("dirty {}: over node {} at {}/{}", *key, base.nodeId, parentId, info.name);
   auto rec = std::make_shared<DirtyRecord>();
   rec->key = *key;
   rec->workspaceId = info.workspaceId;
@@ -211,12 +220,12 @@ WriteBack::Placement WriteBack::placementOf(const DirtyRecord& rec) const {
   return Placement{rec.parentId, rec.name, rec.targetNodeId, rec.trash, rec.pinned};
 }
 
-std::vector<DirtyRecordPtr> WriteBack::newFilesIn(const std::string& workspaceId,
-                                                  const std::string& folderId) const {
+std::vector<DirtyRecordPtr> WriteBack::placedIn(const std::string& workspaceId,
+                                                const std::string& folderId) const {
   std::vector<DirtyRecordPtr> out;
   std::lock_guard lock(mu_);
-  auto it = newByFolder_.find(folderIndexKey(workspaceId, folderId));
-  if (it == newByFolder_.end()) return out;
+  auto it = placedByFolder_.find(folderIndexKey(workspaceId, folderId));
+  if (it == placedByFolder_.end()) return out;
   out.reserve(it->second.size());
   for (const auto& [name, key] : it->second) out.push_back(byKey_.at(key));
   return out;
@@ -233,6 +242,7 @@ Result<uint64_t> WriteBack::write(DirtyRecord& rec, uint64_t offset, std::string
   uint64_t at;
   {
     std::lock_guard lock(rec.mu);
+    if (rec.gone) return makeError(ErrorCode::kStale, "uploaded meanwhile: a new record follows");
     at = append ? rec.size : offset;
     FASTIO_TRY(store_.write(rec.key, at, data));
     rec.size = std::max<uint64_t>(rec.size, at + data.size());
@@ -252,6 +262,7 @@ Result<uint64_t> WriteBack::write(DirtyRecord& rec, uint64_t offset, std::string
 Status WriteBack::truncate(DirtyRecord& rec, uint64_t size) {
   {
     std::lock_guard lock(rec.mu);
+    if (rec.gone) return makeError(ErrorCode::kStale, "uploaded meanwhile: a new record follows");
     FASTIO_TRY(store_.truncate(rec.key, size));
     rec.size = size;
     rec.modified = clock_.wallNow();
@@ -328,6 +339,7 @@ WallTime WriteBack::mtimeOf(const DirtyRecord& rec) const {
 // ---------------------------------------------------------------- namespace
 
 Status WriteBack::place(DirtyRecord& rec, const std::string& parentId, const std::string& name) {
+  FASTIO_LOG_DEBUG("dirty {}: placed at {}/{}", rec.key, parentId, name);
   FASTIO_TRY(store_.amend(rec.key, [&](DirtyMeta& m) {
     m.parentId = parentId;
     m.name = name;
@@ -345,7 +357,10 @@ Status WriteBack::place(DirtyRecord& rec, const std::string& parentId, const std
 }
 
 Status WriteBack::retarget(DirtyRecord& rec, const std::string& nodeId, const std::string& version,
-                           const std::vector<std::string>& trash) {
+                           const std::vector<std::string>& trash, const std::string& parentId,
+                           const std::string& name) {
+  FASTIO_LOG_DEBUG("dirty {}: over node '{}' ({}) at {}/{}, trash {}", rec.key, nodeId, version,
+                   parentId, name, trash.size());
   std::vector<std::string> allTrash;
   {
     std::lock_guard lock(mu_);
@@ -361,6 +376,8 @@ Status WriteBack::retarget(DirtyRecord& rec, const std::string& nodeId, const st
     m.targetNodeId = nodeId;
     m.targetVersion = version;
     m.trashAfterUpload = allTrash;
+    m.parentId = parentId;
+    m.name = name;
   }));
   {
     std::lock_guard lock(mu_);
@@ -368,6 +385,8 @@ Status WriteBack::retarget(DirtyRecord& rec, const std::string& nodeId, const st
     rec.targetNodeId = nodeId;
     rec.targetVersion = version;
     rec.trash = allTrash;
+    rec.parentId = parentId;
+    rec.name = name;
     indexLocked(byKey_.at(rec.key));
   }
   FASTIO_TRY(store_.sync(rec.key, Durability::kProcess));
@@ -375,13 +394,28 @@ Status WriteBack::retarget(DirtyRecord& rec, const std::string& nodeId, const st
   return okStatus();
 }
 
-Status WriteBack::unlink(DirtyRecord& rec, bool stillOpen) {
+Status WriteBack::unlink(DirtyRecord& rec, bool stillOpen, const std::vector<std::string>& trash) {
+  FASTIO_LOG_DEBUG("dirty {}: unlinked{}, trash {}", rec.key, stillOpen ? " (open)" : "",
+                   trash.size());
   if (stillOpen) {
-    FASTIO_TRY(store_.amend(rec.key, [](DirtyMeta& m) { m.unlinked = true; }));
+    std::vector<std::string> allTrash;
+    {
+      std::lock_guard lock(mu_);
+      allTrash = rec.trash;
+    }
+    for (const std::string& t : trash) {
+      if (std::find(allTrash.begin(), allTrash.end(), t) == allTrash.end()) allTrash.push_back(t);
+    }
+    FASTIO_TRY(store_.amend(rec.key, [&](DirtyMeta& m) {
+      m.unlinked = true;
+      m.trashAfterUpload = allTrash;
+    }));
     FASTIO_TRY(store_.sync(rec.key, Durability::kProcess));
     std::lock_guard lock(mu_);
     unindexLocked(rec);
     rec.unlinked = true;
+    rec.trash = allTrash;
+    indexLocked(byKey_.at(rec.key));
     if (rec.pinned != 0) unlinkedByIno_[rec.pinned] = rec.key;
     return okStatus();
   }
@@ -389,6 +423,14 @@ Status WriteBack::unlink(DirtyRecord& rec, bool stillOpen) {
   forget(rec.key);
   spaceFreed();
   return okStatus();
+}
+
+bool WriteBack::tombstoneHeld(DirtyKey key) const {
+  std::lock_guard lock(mu_);
+  for (const auto& [ino, held] : unlinkedByIno_) {
+    if (held == key) return true;
+  }
+  return false;
 }
 
 void WriteBack::lastClose(const InodeInfo& info) {
@@ -400,7 +442,21 @@ void WriteBack::lastClose(const InodeInfo& info) {
     }
   }
   if (!rec) return;
-  if (rec->unlinked) {
+  bool unlinked;
+  bool trashPending;
+  {
+    std::lock_guard lock(mu_);
+    unlinked = rec->unlinked;
+    trashPending = !rec->trash.empty();
+    if (unlinked) unlinkedByIno_.erase(info.ino);
+  }
+  if (unlinked && trashPending) {
+    // Its server node goes to the trash now that nobody reads it: the uploader does that (and
+    // retries it), then drops the tombstone.
+    if (listener_) listener_(rec->key, clock_.now());
+    return;
+  }
+  if (unlinked) {
     if (Status s = store_.discard(rec->key); !s.ok()) {
       FASTIO_LOG_WARN("dropping unlinked {}: {}", rec->name, s.error().describe());
     }
@@ -411,7 +467,23 @@ void WriteBack::lastClose(const InodeInfo& info) {
   changed(*rec);
 }
 
+Result<bool> WriteBack::complete(DirtyKey key, const std::string& nodeId,
+                                 const std::string& version) {
+  DirtyRecordPtr rec = findByKey(key);
+  if (!rec) return makeError(ErrorCode::kStale, "the dirty file is gone");
+  std::lock_guard lock(rec->mu);
+  auto clean = store_.completeUpload(key, nodeId, version);
+  if (clean.ok() && *clean) rec->gone = true;
+  return clean;
+}
+
+bool WriteBack::waitForgotten(DirtyKey key, Duration timeout) {
+  std::unique_lock lock(mu_);
+  return forgottenCv_.wait_for(lock, timeout, [&] { return byKey_.count(key) == 0; });
+}
+
 void WriteBack::forget(DirtyKey key) {
+  FASTIO_LOG_DEBUG("dirty {}: forgotten", key);
   InodeId unpin = 0;
   {
     std::lock_guard lock(mu_);
@@ -425,6 +497,7 @@ void WriteBack::forget(DirtyKey key) {
     }
     byKey_.erase(it);
   }
+  forgottenCv_.notify_all();
   if (unpin != 0) inodes_.unpin(unpin);
 }
 
@@ -487,15 +560,18 @@ void WriteBack::spaceFreed() {
 
 // ---------------------------------------------------------------- LocalChanges
 
-LocalFile WriteBack::newFileEntry(const InodeInfo& parent, const DirtyRecordPtr& rec,
-                                  std::string name) {
+LocalFile WriteBack::placedEntry(const InodeInfo& parent, const DirtyRecordPtr& rec,
+                                 std::string name, const std::string& target) {
   LocalFile f;
-  f.key = InodeTable::localKey(rec->key);
+  // A file with a node is that node's inode; one without has its journal key for identity.
+  f.key = target.empty() ? InodeTable::localKey(rec->key)
+                         : InodeTable::nodeKey(rec->workspaceId, target);
   f.info.kind = InodeKind::kFile;
   f.info.parent = parent.ino;
   f.info.name = std::move(name);
   f.info.workspaceId = rec->workspaceId;
-  f.info.dirtyKey = rec->key;
+  f.info.nodeId = target;
+  f.info.dirtyKey = target.empty() ? rec->key : 0;
   std::lock_guard lock(rec->mu);
   f.size = rec->size;
   f.mtime = mtimeOf(*rec);
@@ -513,18 +589,27 @@ LocalFile WriteBack::storedEntry(const InodeInfo& parent, const std::string& nam
   f.info.nodeId = stored.node.id;
   f.size = stored.node.size;
   f.mtime = stored.node.modified == WallTime{} ? stored.node.created : stored.node.modified;
+  f.stored = true;
   return f;
 }
 
 std::vector<LocalFile> WriteBack::filesIn(const InodeInfo& parent, const std::string& folderId) {
   const std::string folder = folderIndexKey(parent.workspaceId, folderId);
-  std::vector<std::pair<DirtyRecordPtr, std::string>> fresh;
+  struct Placed {
+    DirtyRecordPtr rec;
+    std::string name;
+    std::string target;
+  };
+  std::vector<Placed> placed;
   std::vector<LocalFile> out;
   {
     std::lock_guard lock(mu_);
-    if (auto it = newByFolder_.find(folder); it != newByFolder_.end()) {
-      fresh.reserve(it->second.size());
-      for (const auto& [name, key] : it->second) fresh.emplace_back(byKey_.at(key), name);
+    if (auto it = placedByFolder_.find(folder); it != placedByFolder_.end()) {
+      placed.reserve(it->second.size());
+      for (const auto& [name, key] : it->second) {
+        const DirtyRecordPtr& rec = byKey_.at(key);
+        placed.push_back(Placed{rec, name, rec->targetNodeId});
+      }
     }
     if (auto it = storedByFolder_.find(folder); it != storedByFolder_.end()) {
       for (const auto& [name, stored] : it->second) {
@@ -532,8 +617,8 @@ std::vector<LocalFile> WriteBack::filesIn(const InodeInfo& parent, const std::st
       }
     }
   }
-  out.reserve(out.size() + fresh.size());
-  for (auto& [rec, name] : fresh) out.push_back(newFileEntry(parent, rec, std::move(name)));
+  out.reserve(out.size() + placed.size());
+  for (Placed& p : placed) out.push_back(placedEntry(parent, p.rec, std::move(p.name), p.target));
   return out;
 }
 
@@ -541,11 +626,13 @@ std::optional<LocalFile> WriteBack::fileNamed(const InodeInfo& parent, const std
                                               const std::string& name) {
   const std::string folder = folderIndexKey(parent.workspaceId, folderId);
   DirtyRecordPtr rec;
+  std::string target;
   {
     std::lock_guard lock(mu_);
-    if (auto it = newByFolder_.find(folder); it != newByFolder_.end()) {
+    if (auto it = placedByFolder_.find(folder); it != placedByFolder_.end()) {
       if (auto named = it->second.find(name); named != it->second.end()) {
         rec = byKey_.at(named->second);
+        target = rec->targetNodeId;
       }
     }
     if (!rec) {
@@ -556,7 +643,16 @@ std::optional<LocalFile> WriteBack::fileNamed(const InodeInfo& parent, const std
       return storedEntry(parent, name, named->second);
     }
   }
-  return newFileEntry(parent, rec, name);
+  return placedEntry(parent, rec, name, target);
+}
+
+bool WriteBack::placedElsewhere(const std::string& workspaceId, const std::string& nodeId,
+                                const std::string& folderId, const std::string& name) {
+  std::lock_guard lock(mu_);
+  auto node = byNode_.find(nodeIndexKey(workspaceId, nodeId));
+  if (node == byNode_.end()) return false;
+  const DirtyRecord& rec = *byKey_.at(node->second);
+  return rec.parentId != folderId || rec.name != name;
 }
 
 std::optional<LocalAttrs> WriteBack::attrsOf(InodeId ino) {

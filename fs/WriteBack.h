@@ -56,6 +56,7 @@ struct DirtyRecord {
   std::string baseVersion;
   uint64_t baseSize = 0;
   uint64_t generation = 0;  // local count of content changes (the uploader compares)
+  bool gone = false;        // uploaded clean and leaving: changes must go to a new record
 };
 using DirtyRecordPtr = std::shared_ptr<DirtyRecord>;
 
@@ -81,9 +82,9 @@ class WriteBack final : public LocalChanges {
   // The record of an existing file, created over `base` at the first change.
   Result<DirtyRecordPtr> ensureDirty(const InodeInfo& info, const FileVersion& base,
                                      const std::string& parentId);
-  // A file that exists only in this journal (not on the server yet): `parent` folder listing.
-  std::vector<DirtyRecordPtr> newFilesIn(const std::string& workspaceId,
-                                         const std::string& folderId) const;
+  // The dirty files placed in a folder (new ones, and files whose local name is there).
+  std::vector<DirtyRecordPtr> placedIn(const std::string& workspaceId,
+                                       const std::string& folderId) const;
 
   // --- content
   // Writes at offset (at the end for append); returns the offset written at.
@@ -96,16 +97,28 @@ class WriteBack final : public LocalChanges {
 
   // --- namespace on local state (durable at kProcess when they return)
   Status place(DirtyRecord& rec, const std::string& parentId, const std::string& name);
-  // Makes rec the new content of an existing node (rename over it); `trash` joins the nodes
-  // trashed once the upload is stored.
+  // Makes rec the new content of an existing node (rename over it; nodeId "" for a new file)
+  // at parentId/name, in one journal commit (a crash never leaves it targeting the node under
+  // another name); `trash` joins the nodes trashed once the upload is stored.
   Status retarget(DirtyRecord& rec, const std::string& nodeId, const std::string& version,
-                  const std::vector<std::string>& trash);
-  // Unlinked: discarded now, or (still open) kept as a tombstone until the last release.
-  Status unlink(DirtyRecord& rec, bool stillOpen);
+                  const std::vector<std::string>& trash, const std::string& parentId,
+                  const std::string& name);
+  // Unlinked: discarded now, or (still open) kept as a tombstone until the last release;
+  // `trash` (server nodes) goes to the trash after that release, not before, so the open
+  // descriptors can still read them.
+  Status unlink(DirtyRecord& rec, bool stillOpen, const std::vector<std::string>& trash = {});
+  // A tombstone some descriptor still holds open (its trash must wait).
+  bool tombstoneHeld(DirtyKey key) const;
   // The last handle of ino closed.
   void lastClose(const InodeInfo& info);
+  // The upload of `key`'s snapshot is stored as (nodeId, version): completes it in the store
+  // while no change of the file can run. Returns true when the file is clean now; then the
+  // record is `gone` (a change arriving meanwhile waits for forget() and starts a new one).
+  Result<bool> complete(DirtyKey key, const std::string& nodeId, const std::string& version);
   // Back to clean (uploaded and unchanged since): forgets the record.
   void forget(DirtyKey key);
+  // Waits (up to `timeout`) until the record is forgotten; true if it is.
+  bool waitForgotten(DirtyKey key, Duration timeout);
   // Uploaded, with later changes still dirty over `node`.
   void rebased(DirtyKey key, const Node& node, uint64_t snapshotSize);
   // The record's inode, once known.
@@ -132,6 +145,8 @@ class WriteBack final : public LocalChanges {
                                      const std::string& name) override;
   std::optional<LocalAttrs> attrsOf(InodeId ino) override;
   bool hides(const std::string& workspaceId, const std::string& nodeId) override;
+  bool placedElsewhere(const std::string& workspaceId, const std::string& nodeId,
+                       const std::string& folderId, const std::string& name) override;
 
   // Files recently stored are listed from here until a listing fetched after the store shows
   // them (the server may list a new node a moment late).
@@ -157,9 +172,11 @@ class WriteBack final : public LocalChanges {
   static std::string folderIndexKey(const std::string& workspaceId, const std::string& folderId);
   DirtyRecordPtr indexLocked(DirtyRecordPtr rec);
   void unindexLocked(const DirtyRecord& rec);
+  void unplaceLocked(const DirtyRecord& rec);
   void changed(const DirtyRecord& rec);
   WallTime mtimeOf(const DirtyRecord& rec) const;
-  LocalFile newFileEntry(const InodeInfo& parent, const DirtyRecordPtr& rec, std::string name);
+  LocalFile placedEntry(const InodeInfo& parent, const DirtyRecordPtr& rec, std::string name,
+                        const std::string& target);
   static LocalFile storedEntry(const InodeInfo& parent, const std::string& name,
                                const Stored& stored);
   Status fillFromBase(const DirtyRecord& rec, const DirtyReadPlan& plan, uint64_t offset,
@@ -177,8 +194,8 @@ class WriteBack final : public LocalChanges {
   mutable std::mutex mu_;  // the maps below and the records' index fields
   std::unordered_map<DirtyKey, DirtyRecordPtr> byKey_;
   std::unordered_map<std::string, DirtyKey> byNode_;  // target node -> record
-  // folder -> name -> record, for files with no node yet.
-  std::unordered_map<std::string, std::unordered_map<std::string, DirtyKey>> newByFolder_;
+  // folder -> name -> record: where each dirty file is, by its local name.
+  std::unordered_map<std::string, std::unordered_map<std::string, DirtyKey>> placedByFolder_;
   std::unordered_map<std::string, uint32_t> hidden_;  // node -> records trashing it
   std::unordered_map<InodeId, DirtyKey> unlinkedByIno_;  // tombstones kept for open handles
 
@@ -188,6 +205,7 @@ class WriteBack final : public LocalChanges {
 
   std::mutex budgetMu_;
   std::condition_variable budgetCv_;
+  std::condition_variable forgottenCv_;  // with mu_
 };
 
 }  // namespace fastio::fs

@@ -76,10 +76,12 @@ std::string MountedFastio::daemonLog() const {
   }
 }
 
-int MountedFastio::mount(const std::string& extraOptions) {
+int MountedFastio::mount(const std::string& extraOptions, const Environment& environment) {
   const fsys::path errFile = root_ / "mount.err";
+  std::string prefix;
+  for (const auto& [name, value] : environment) prefix += name + "='" + value + "' ";
   std::string cmd =
-      "FASTIO_API_KEY='" + emulator_.token() + "' '" + binary() + "' mount '" +
+      prefix + "FASTIO_API_KEY='" + emulator_.token() + "' '" + binary() + "' mount '" +
       mountpoint_.string() + "' --api-url '" + emulator_.baseUrl() + "/current' --cache-dir '" +
       cacheDir_.string() + "' -o log_level=debug,attr_timeout=5" +
       (extraOptions.empty() ? "" : "," + extraOptions) + " 2>'" + errFile.string() + "'";

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/support/EmulatorProcess.h"
@@ -27,8 +28,11 @@ class MountedFastio {
   explicit MountedFastio(testing::EmulatorProcess& emulator, std::filesystem::path cacheDir = {});
   ~MountedFastio();
 
+  // Extra environment for the daemon (e.g. {"FASTIO_FAULTS", "upload.after_stored=abort"}).
+  using Environment = std::vector<std::pair<std::string, std::string>>;
+
   // Runs `fastiofs mount`; returns its exit code. stderr lands in lastError().
-  int mount(const std::string& extraOptions = "");
+  int mount(const std::string& extraOptions = "", const Environment& environment = {});
   // `fastiofs unmount`; returns its exit code.
   int unmount();
   // Lazy unmount and kill, for cleanup.
