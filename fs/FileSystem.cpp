@@ -510,12 +510,13 @@ Result<EntryReply> FileSystem::mkdir(InodeId parent, const std::string& name) {
   auto listing = folders_.get(info->workspaceId, folderIdOf(*info));
   if (!listing.ok()) return listing.error();
   if (const Node* holder = (*listing)->find(name)) {
-    if (!writeBack_ || !writeBack_->hides(info->workspaceId, holder->id)) {
+    const NamePolicy names =
+        writeBack_ ? writeBack_->namePolicy(info->workspaceId) : NamePolicy{};
+    if (!names.mayFree || !names.mayFree(*holder, folderIdOf(*info))) {
       return makeError(ErrorCode::kExists, name + " exists");
     }
-    // Held by a file this mount already removed or replaced (waiting for the trash).
-    FASTIO_TRY(freeName(remote_, folders_, info->workspaceId, folderIdOf(*info), name, "",
-                        parkable(info->workspaceId),
+    // Held by a file this mount already removed, replaced or renamed away.
+    FASTIO_TRY(freeName(remote_, folders_, info->workspaceId, folderIdOf(*info), name, "", names,
                         Deadline::after(options_.remoteTimeout, clock_)));
   }
   auto created = remote_.createFolder(info->workspaceId, folderIdOf(*info), name,

@@ -151,8 +151,6 @@ class FileSystem final : private UploadEvents {
   // tombstone its descriptors use once its name is gone).
   DirtyRecordPtr openTombstoneCandidate(const InodeInfo& info);
   Status dropLocal(const DirtyRecordPtr& rec, InodeId ino);
-  // Names held on the server by nodes this mount no longer shows may be parked (ServerMove).
-  MayFreeName parkable(const std::string& workspaceId);
   Status renameServerObject(const InodeInfo& parent, const NodeView::Child& src,
                             const InodeInfo& newParent, const std::string& newName);
   Status checkAttrPolicy(const InodeInfo& info, const SetAttrRequest& request);

@@ -330,13 +330,13 @@ Status FileSystem::unlink(InodeId parent, const std::string& name) {
     for (const std::string& source : sources) {
       Status t = remote_.deleteNode(info.workspaceId, source, deadline);
       if (!t.ok() && t.error().code != ErrorCode::kNotFound) return t.error();
-      writeBack_->noteRemoved(info.workspaceId, source);
+      writeBack_->noteTrashed(info.workspaceId, source);
     }
     if (!sources.empty()) folders_.invalidateWorkspace(info.workspaceId);
     Status s = remote_.deleteNode(info.workspaceId, info.nodeId, deadline);
     if (!s.ok() && s.error().code != ErrorCode::kNotFound) return s.error();
     folders_.invalidate(info.workspaceId, NodeView::folderIdOf(*dir));
-    writeBack_->noteRemoved(info.workspaceId, info.nodeId);
+    writeBack_->noteTrashed(info.workspaceId, info.nodeId);
   }
   if (rec) FASTIO_TRY(dropLocal(rec, info.ino));
   inodes_.detach(info.ino);
@@ -375,18 +375,13 @@ Status FileSystem::rmdir(InodeId parent, const std::string& name) {
                                 Deadline::after(options_.remoteTimeout, clock_));
   if (!s.ok() && s.error().code != ErrorCode::kNotFound) return s.error();
   folders_.invalidate(info.workspaceId, NodeView::folderIdOf(*folder));
+  writeBack_->noteTrashed(info.workspaceId, info.nodeId);
   inodes_.detach(info.ino);
   nodes_.forgetNode(info.ino);
   return okStatus();
 }
 
 // ---------------------------------------------------------------- rename
-
-MayFreeName FileSystem::parkable(const std::string& workspaceId) {
-  return [this, workspaceId](const Node& holder) {
-    return writeBack_->hides(workspaceId, holder.id);
-  };
-}
 
 Status FileSystem::renameServerObject(const InodeInfo& parent, const NodeView::Child& src,
                                       const InodeInfo& newParent, const std::string& newName) {
@@ -401,7 +396,7 @@ Status FileSystem::renameServerObject(const InodeInfo& parent, const NodeView::C
   // still held by a node this mount no longer shows (the source of a pending rename over) is
   // freed first.
   auto moved = moveAndRename(remote_, folders_, ws, current, from, to, newName,
-                             parkable(ws), deadline);
+                             writeBack_->namePolicy(ws), deadline);
   if (!moved.ok()) return moved.error();
   const Node node = *moved;
   folders_.invalidate(ws, from);

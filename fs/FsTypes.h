@@ -43,6 +43,7 @@ struct DirEntry {
   std::string key;
   InodeInfo info;
   std::optional<Node> node;  // remote entries
+  SteadyTime seenAt{};       // when the listing that showed `node` was fetched
 };
 
 struct DirSnapshot {

@@ -1,5 +1,7 @@
 #include "fs/InodeTable.h"
 
+#include "common/Log.h"
+
 #include <cstring>
 
 namespace fastio::fs {
@@ -55,20 +57,28 @@ void InodeTable::unindexLocked(const Slot& slot) {
   if (it != byParentName_.end() && it->second == slot.info.ino) byParentName_.erase(it);
 }
 
-InodeId InodeTable::assignLocked(const std::string& key, const InodeInfo& info) {
-  auto found = byKey_.find(key);
+InodeId InodeTable::assignLocked(const std::string& asked, const InodeInfo& askedInfo) {
+  auto found = byKey_.find(asked);
   if (found == byKey_.end()) {
     // A key re-keyed a moment ago (a file whose upload just finished), seen by a caller that
-    // looked before: the inode it became, as it is now.
-    if (auto moved = movedKeys_.find(key); moved != movedKeys_.end()) {
-      auto now = byKey_.find(moved->second);
+    // looked before: the inode it became, as it is now (or a new one for its node).
+    if (auto moved = movedKeys_.find(asked); moved != movedKeys_.end()) {
+      auto now = byKey_.find(moved->second.key);
       if (now != byKey_.end() && slots_.count(now->second) != 0) return now->second;
+      InodeInfo info = askedInfo;
+      info.nodeId = moved->second.nodeId;
+      info.dirtyKey = 0;
+      const std::string key = moved->second.key;
+      return assignLocked(key, info);
     }
   }
+  const std::string& key = asked;
+  const InodeInfo& info = askedInfo;
   InodeId ino;
   if (found == byKey_.end()) {
     ino = next_++;
     byKey_.emplace(key, ino);
+    if (key.starts_with("l/")) FASTIO_LOG_DEBUG("inode {} for {} ({})", ino, key, info.name);
   } else {
     ino = found->second;
   }
@@ -92,11 +102,12 @@ InodeId InodeTable::assignLocked(const std::string& key, const InodeInfo& info) 
   return ino;
 }
 
-void InodeTable::rememberMoveLocked(const std::string& from, const std::string& to) {
+void InodeTable::rememberMoveLocked(const std::string& from, const std::string& to,
+                                    const std::string& nodeId) {
   // Only a file created here moves for good from its local key to its node's; a node key
   // given up (a conflict copy) is reused by the node's own inode.
   if (!from.starts_with("l/")) return;
-  if (movedKeys_.insert_or_assign(from, to).second) movedOrder_.push_back(from);
+  if (movedKeys_.insert_or_assign(from, Moved{to, nodeId}).second) movedOrder_.push_back(from);
   while (movedOrder_.size() > kMovedKeysKept) {
     movedKeys_.erase(movedOrder_.front());
     movedOrder_.pop_front();
@@ -182,7 +193,7 @@ void InodeTable::rekey(InodeId ino, const std::string& newKey, const std::string
     }
     auto old = byKey_.find(it->second.key);
     if (old != byKey_.end() && old->second == ino) byKey_.erase(old);
-    rememberMoveLocked(it->second.key, newKey);
+    rememberMoveLocked(it->second.key, newKey, nodeId);
     it->second.key = newKey;
     it->second.info.nodeId = nodeId;
     it->second.info.dirtyKey = dirtyKey;
@@ -190,6 +201,7 @@ void InodeTable::rekey(InodeId ino, const std::string& newKey, const std::string
     // No slot (forgotten, unpinned): only the key moves.
     for (auto k = byKey_.begin(); k != byKey_.end(); ++k) {
       if (k->second == ino) {
+        rememberMoveLocked(k->first, newKey, nodeId);
         byKey_.erase(k);
         break;
       }

@@ -110,11 +110,16 @@ class InodeTable {
   InodeId assignLocked(const std::string& key, const InodeInfo& info);
   void unindexLocked(const Slot& slot);
   void releaseIfUnusedLocked(std::unordered_map<InodeId, Slot>::iterator it);
-  void rememberMoveLocked(const std::string& from, const std::string& to);
+  void rememberMoveLocked(const std::string& from, const std::string& to,
+                          const std::string& nodeId);
 
   // The last re-keys (old key -> new key), bounded: enough for lookups racing an upload.
   static constexpr size_t kMovedKeysKept = 4096;
-  std::unordered_map<std::string, std::string> movedKeys_;
+  struct Moved {
+    std::string key;
+    std::string nodeId;
+  };
+  std::unordered_map<std::string, Moved> movedKeys_;
   std::deque<std::string> movedOrder_;
 
   mutable std::mutex mu_;

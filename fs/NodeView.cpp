@@ -117,9 +117,23 @@ Result<NodeView::WorkspaceListPtr> NodeView::fetchWorkspaces() {
 
 // ---------------------------------------------------------------- nodes
 
-void NodeView::remember(InodeId ino, const std::string& workspaceId, const Node& node) {
+void NodeView::remember(InodeId ino, const std::string& workspaceId, const Node& node,
+                        SteadyTime seenAt) {
   std::lock_guard lock(mu_);
-  records_[ino] = NodeRecord{workspaceId, node, clock_.now(), false};
+  const SteadyTime at = seenAt == SteadyTime{} ? clock_.now() : seenAt;
+  auto it = records_.find(ino);
+  // A listing fetched before an upload stored a new version must not bring the old one back.
+  if (it != records_.end() && it->second.node.id == node.id && it->second.fetchedAt > at) return;
+  records_[ino] = NodeRecord{workspaceId, node, at, false};
+}
+
+Node NodeView::newest(InodeId ino, const Node& seen, SteadyTime seenAt) const {
+  std::lock_guard lock(mu_);
+  auto it = records_.find(ino);
+  if (it != records_.end() && it->second.node.id == seen.id && it->second.fetchedAt > seenAt) {
+    return it->second.node;
+  }
+  return seen;
 }
 
 void NodeView::forgetNode(InodeId ino) {
@@ -170,7 +184,9 @@ Result<Node> NodeView::nodeFor(const InodeInfo& asSeen, bool forceFresh) {
       if (it != (*listing)->byNodeId.end()) {
         const Node& node = (*listing)->nodes[(*listing)->entries[it->second].index];
         if ((*listing)->stale) return node;  // offline: do not pretend it is fresh
-        remember(info.ino, info.workspaceId, node);
+        // Remembered after the listing was fetched (an upload stored since): newer.
+        if (record && record->fetchedAt > (*listing)->fetchedAt) return record->node;
+        remember(info.ino, info.workspaceId, node, (*listing)->fetchedAt);
         return node;
       }
       if ((*listing)->stale && record) return record->node;
@@ -270,11 +286,16 @@ Result<AttrReply> NodeView::getattr(const InodeInfo& info) {
 
 // ---------------------------------------------------------------- entries
 
-EntryReply NodeView::entryFor(const std::string& key, const InodeInfo& info, const Node* node) {
+EntryReply NodeView::entryFor(const std::string& key, const InodeInfo& info, const Node* node,
+                              SteadyTime seenAt) {
   InodeInfo held = inodes_.lookupOrCreate(key, info);
-  if (node != nullptr) remember(held.ino, held.workspaceId, *node);
+  std::optional<Node> shown;
+  if (node != nullptr) {
+    remember(held.ino, held.workspaceId, *node, seenAt);
+    shown = newest(held.ino, *node, seenAt);
+  }
   EntryReply reply;
-  reply.attr = attrFor(held, node);
+  reply.attr = attrFor(held, shown ? &*shown : nullptr);
   reply.entryTtl = options_.entryTtl;
   reply.attrTtl = options_.attrTtl;
   return reply;
@@ -299,7 +320,7 @@ EntryReply NodeView::acquire(const DirEntry& entry) {
     if (isDirectoryKind(entry.info.kind)) return entryFor(entry.key, entry.info, nullptr);
     return localEntry(file);
   }
-  return entryFor(entry.key, entry.info, &*entry.node);
+  return entryFor(entry.key, entry.info, &*entry.node, entry.seenAt);
 }
 
 Result<EntryReply> NodeView::lookupWorkspace(const std::string& name) {
@@ -370,6 +391,7 @@ Result<std::optional<NodeView::Child>> NodeView::findChild(const InodeInfo& pare
   c.info = childInfo(parent, *node, name);
   c.info.ino = inodes_.numberFor(c.key, c.info);
   c.node = *node;
+  c.seenAt = (*listing)->fetchedAt;
   return std::optional<Child>(std::move(c));
 }
 
@@ -378,7 +400,7 @@ Result<EntryReply> NodeView::lookupChild(const InodeInfo& parent, const std::str
   if (!child.ok()) return child.error();
   if (!*child) return makeError(ErrorCode::kNotFound, "no entry named " + name);
   if ((*child)->local) return localEntry(*(*child)->local);
-  return entryFor((*child)->key, (*child)->info, &*(*child)->node);
+  return entryFor((*child)->key, (*child)->info, &*(*child)->node, (*child)->seenAt);
 }
 
 Result<std::vector<DirEntry>> NodeView::listRoot() {
@@ -424,8 +446,9 @@ Result<std::vector<DirEntry>> NodeView::listFolder(const InodeInfo& dir) {
     d.key = InodeTable::nodeKey(dir.workspaceId, node.id);
     d.info = childInfo(dir, node, e.name);
     d.info.ino = inodes_.numberFor(d.key, d.info);
-    d.attr = attrFor(d.info, &node);
-    d.node = node;
+    d.seenAt = (*listing)->fetchedAt;
+    d.node = newest(d.info.ino, node, d.seenAt);
+    d.attr = attrFor(d.info, &*d.node);
     out.push_back(std::move(d));
   }
   for (LocalFile& f : locals) {

@@ -53,6 +53,7 @@ class NodeView {
     InodeInfo info;  // with its inode number
     std::optional<Node> node;
     std::optional<LocalFile> local;
+    SteadyTime seenAt{};  // when the listing that showed `node` was fetched
   };
   Result<std::optional<Child>> findChild(const InodeInfo& parent, const std::string& name);
 
@@ -61,14 +62,19 @@ class NodeView {
   Result<std::vector<DirEntry>> listRoot();
   Result<std::vector<DirEntry>> listFolder(const InodeInfo& dir);
   // The entry of a node just created or found (takes a kernel reference).
-  EntryReply entryFor(const std::string& key, const InodeInfo& info, const Node* node);
+  // `seenAt`: when the listing that showed `node` was fetched ({}: now).
+  EntryReply entryFor(const std::string& key, const InodeInfo& info, const Node* node,
+                      SteadyTime seenAt = {});
   EntryReply acquire(const DirEntry& entry);
   // The entry of a local file (takes a kernel reference).
   EntryReply localEntry(const LocalFile& file);
 
   // The node behind a file or folder inode; cached for attr_timeout.
   Result<Node> nodeFor(const InodeInfo& info, bool forceFresh);
-  void remember(InodeId ino, const std::string& workspaceId, const Node& node);
+  void remember(InodeId ino, const std::string& workspaceId, const Node& node,
+                SteadyTime seenAt = {});
+  // The node as remembered for the inode when that is newer than `seen` (seen at `seenAt`).
+  Node newest(InodeId ino, const Node& seen, SteadyTime seenAt) const;
   void forgetNode(InodeId ino);
   void markStale(InodeId ino);
   void markWorkspaceStale(const std::string& workspaceId);

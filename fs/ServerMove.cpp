@@ -22,12 +22,12 @@ std::string parkedName(const std::string& nodeId) {
 
 Status freeName(RemoteStore& remote, FolderCache& folders, const std::string& workspaceId,
                 const std::string& folder, const std::string& name, const std::string& exceptNode,
-                const MayFreeName& mayFree, Deadline deadline) {
+                const NamePolicy& policy, Deadline deadline) {
   auto listing = folders.get(workspaceId, folder);
   if (!listing.ok()) return okStatus();  // unknown: the call that needs the name will tell
   std::vector<Node> holders;
   for (const Node& n : (*listing)->nodes) {
-    if (n.name == name && n.id != exceptNode && mayFree && mayFree(n)) holders.push_back(n);
+    if (n.name == name && n.id != exceptNode && policy.mayFree && policy.mayFree(n, folder)) holders.push_back(n);
   }
   for (const Node& n : holders) {
     auto parked = remote.rename(workspaceId, n.id, parkedName(n.id), "", deadline);
@@ -40,11 +40,15 @@ Status freeName(RemoteStore& remote, FolderCache& folders, const std::string& wo
 Result<Node> moveAndRename(RemoteStore& remote, FolderCache& folders,
                            const std::string& workspaceId, const Node& node,
                            const std::string& fromFolder, const std::string& toFolder,
-                           const std::string& newName, const MayFreeName& mayFree,
+                           const std::string& newName, const NamePolicy& policy,
                            Deadline deadline) {
   Node current = node;
-  FASTIO_TRY(freeName(remote, folders, workspaceId, toFolder, newName, current.id, mayFree,
+  FASTIO_TRY(freeName(remote, folders, workspaceId, toFolder, newName, current.id, policy,
                       deadline));
+  auto taken = [&](const std::string& folder, const std::string& name) {
+    return nameTaken(folders, workspaceId, folder, name, current.id) ||
+           (policy.heldLocally && policy.heldLocally(folder, name));
+  };
   auto renameTo = [&](const std::string& name) -> Status {
     auto renamed = remote.rename(workspaceId, current.id, name, "", deadline);
     if (!renamed.ok()) return renamed.error();
@@ -71,10 +75,10 @@ Result<Node> moveAndRename(RemoteStore& remote, FolderCache& folders,
     FASTIO_TRY(moveTo());
     return current;
   }
-  if (!nameTaken(folders, workspaceId, fromFolder, newName, current.id)) {
+  if (!taken(fromFolder, newName)) {
     FASTIO_TRY(renameTo(newName));
     FASTIO_TRY(moveTo());
-  } else if (!nameTaken(folders, workspaceId, toFolder, current.name, current.id)) {
+  } else if (!taken(toFolder, current.name)) {
     FASTIO_TRY(moveTo());
     FASTIO_TRY(renameTo(newName));
   } else {

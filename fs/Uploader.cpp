@@ -352,6 +352,15 @@ std::optional<Uploader::Attempt> Uploader::preflight(DirtyKey key, DirtyFile& fi
     if (file.meta.targetVersion.empty() || current->version == file.meta.targetVersion) {
       return std::nullopt;
     }
+    if (writeBack_.isOwnVersion(file.workspaceId, current->id, current->version)) {
+      // Moved on by this mount's own upload (of content this file replaced since): no
+      // conflict; the update goes over that version.
+      const std::string version = current->version;
+      Status s = store_.amend(key, [&](DirtyMeta& m) { m.targetVersion = version; });
+      if (!s.ok()) return classify(key, s.error(), nullptr);
+      file.meta.targetVersion = version;
+      return std::nullopt;
+    }
     // The node moved on since we wrote over it: ours already (a crash after `stored`)?
     if (!current->hash.empty()) {
       auto ours = digestOf(key, file, current->hashAlgo.empty() ? "md5" : current->hashAlgo);
@@ -381,12 +390,14 @@ std::optional<Uploader::Attempt> Uploader::preflight(DirtyKey key, DirtyFile& fi
   // Local names pass the service's rules, so they are shown as they are: the display name
   // is the server name.
   const Node* existing = (*listing)->find(file.meta.name);
+  const NamePolicy names = writeBack_.namePolicy(file.workspaceId);
   if (existing != nullptr && !existing->isFolder() &&
-      writeBack_.hides(file.workspaceId, existing->id)) {
-    // The name is still held by the source of a rename over, waiting for the trash: a create
-    // by that name would overwrite it in place. Park it first.
+      names.mayFree(*existing, file.meta.parentId)) {
+    // The name is still held by a node this mount replaced, unlinked or renamed away, which
+    // the server has not seen yet: a create by that name would overwrite it in place. Park it
+    // first.
     Status parked = freeName(remote_, folders_, file.workspaceId, file.meta.parentId,
-                             file.meta.name, "", parkable(file.workspaceId), deadline);
+                             file.meta.name, "", names, deadline);
     if (!parked.ok()) return classify(key, parked.error(), nullptr);
     return Attempt{Outcome::kRetryNow, Error{}, 0};
   }
@@ -411,12 +422,6 @@ std::optional<Uploader::Attempt> Uploader::preflight(DirtyKey key, DirtyFile& fi
   return std::nullopt;
 }
 
-MayFreeName Uploader::parkable(const std::string& workspaceId) {
-  return [this, workspaceId](const Node& holder) {
-    return writeBack_.hides(workspaceId, holder.id);
-  };
-}
-
 Uploader::Attempt Uploader::finishTombstone(DirtyKey key, const DirtyFile& file) {
   // Unlinked while open: never uploaded. Its server nodes go to the trash once the last
   // descriptor closed; then the tombstone goes.
@@ -427,7 +432,7 @@ Uploader::Attempt Uploader::finishTombstone(DirtyKey key, const DirtyFile& file)
     if (!s.ok() && s.error().code != ErrorCode::kNotFound) return classify(key, s.error(), nullptr);
     Status amended = store_.amend(key, [&](DirtyMeta& m) { std::erase(m.trashAfterUpload, node); });
     if (!amended.ok()) return classify(key, amended.error(), nullptr);
-    writeBack_.noteRemoved(file.workspaceId, node);
+    writeBack_.noteTrashed(file.workspaceId, node);
   }
   if (!file.meta.trashAfterUpload.empty()) folders_.invalidateWorkspace(file.workspaceId);
   if (Status s = store_.discard(key); !s.ok()) return classify(key, s.error(), nullptr);
@@ -607,12 +612,21 @@ Uploader::Attempt Uploader::uploadSnapshot(DirtyKey key, const DirtyFile& file,
     std::lock_guard lock(mu_);
     if (auto it = items_.find(key); it != items_.end()) it->second.bytesDone = total;
   });
+  if (snapshot.targetNodeId.empty()) {
+    writeBack_.uploadStarting(key, file.workspaceId, snapshot.parentId, snapshot.name);
+  }
+  struct UploadEnds {
+    WriteBack& writeBack;
+    DirtyKey key;
+    ~UploadEnds() { writeBack.uploadEnded(key); }
+  } ends{writeBack_, key};
   auto result = remote_.upload(request, source, &observer, uploadDeadline(snapshot.size));
   if (!result.ok()) {
     counters_.uploadFailures++;
     return classify(key, result.error(), &snapshot);
   }
   health_.recordSuccess();
+  writeBack_.noteOwnVersion(file.workspaceId, result->node.id, result->node.version);
   if (Status s = faults::hit("upload.after_stored"); !s.ok()) return classify(key, s.error(), &snapshot);
   Node node = result->node;
   if (node.version.empty()) {
@@ -620,6 +634,7 @@ Uploader::Attempt Uploader::uploadSnapshot(DirtyKey key, const DirtyFile& file,
     auto details = remote_.nodeDetails(file.workspaceId, {node.id},
                                        Deadline::after(options_.remoteTimeout, clock_));
     if (details.ok() && !details->nodes.empty()) node = details->nodes.front();
+    writeBack_.noteOwnVersion(file.workspaceId, node.id, node.version);
   }
   counters_.uploadsStored++;
   counters_.uploadBytesStored += snapshot.size;
@@ -666,6 +681,7 @@ Status Uploader::finishStored(DirtyKey key, const std::string& workspaceId,
       Status s = remote_.deleteNode(workspaceId, node.id,
                                     Deadline::after(options_.remoteTimeout, clock_));
       if (!s.ok() && s.error().code != ErrorCode::kNotFound) return s.error();
+      writeBack_.noteTrashed(workspaceId, node.id);
     }
     return okStatus();
   }
@@ -680,6 +696,7 @@ Status Uploader::finishStored(DirtyKey key, const std::string& workspaceId,
     if (snapshot.targetNodeId.empty()) {
       Status s = remote_.deleteNode(workspaceId, node.id, deadline);
       if (!s.ok() && s.error().code != ErrorCode::kNotFound) return s.error();
+      writeBack_.noteTrashed(workspaceId, node.id);
     }
     return makeError(ErrorCode::kConflict,
                      "renamed over another file during its upload; uploading it there");
@@ -689,7 +706,7 @@ Status Uploader::finishStored(DirtyKey key, const std::string& workspaceId,
   if (now.meta.parentId != snapshot.parentId ||
       (now.meta.name != snapshot.name && now.meta.name != node.name)) {
     auto moved = moveAndRename(remote_, folders_, now.workspaceId, node, snapshot.parentId,
-                               now.meta.parentId, now.meta.name, parkable(now.workspaceId),
+                               now.meta.parentId, now.meta.name, writeBack_.namePolicy(now.workspaceId),
                                deadline);
     if (!moved.ok()) return moved.error();
     node = *moved;
@@ -699,6 +716,7 @@ Status Uploader::finishStored(DirtyKey key, const std::string& workspaceId,
     FASTIO_TRY(faults::hit("upload.before_trash"));
     Status s = remote_.deleteNode(now.workspaceId, trashed, deadline);
     if (!s.ok() && s.error().code != ErrorCode::kNotFound) return s.error();
+    writeBack_.noteTrashed(now.workspaceId, trashed);
     FASTIO_TRY(store_.amend(key, [&](DirtyMeta& m) { std::erase(m.trashAfterUpload, trashed); }));
     folders_.invalidateWorkspace(now.workspaceId);
   }

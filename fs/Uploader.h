@@ -141,7 +141,6 @@ class Uploader {
   std::optional<Attempt> adoptInterrupted(DirtyKey key, const DirtyFile& file,
                                           const DirtyUpload& snapshot);
   Attempt finishTombstone(DirtyKey key, const DirtyFile& file);
-  MayFreeName parkable(const std::string& workspaceId);
   Status makeConflictCopy(DirtyKey key, const DirtyFile& file);
   // The digest of the file's content now, or of its upload snapshot.
   Result<std::string> digestOf(DirtyKey key, const DirtyFile& file, const std::string& algo,

@@ -210,6 +210,7 @@ Result<DirtyRecordPtr> WriteBack::ensureDirty(const InodeInfo& info, const FileV
 void WriteBack::bindInode(DirtyRecord& rec, InodeId ino) {
   std::lock_guard lock(mu_);
   if (rec.pinned == ino || ino == 0) return;
+  FASTIO_LOG_DEBUG("dirty {}: inode {} (was {})", rec.key, ino, rec.pinned);
   if (rec.pinned != 0) inodes_.unpin(rec.pinned);
   rec.pinned = ino;
   inodes_.pin(ino);
@@ -218,6 +219,24 @@ void WriteBack::bindInode(DirtyRecord& rec, InodeId ino) {
 WriteBack::Placement WriteBack::placementOf(const DirtyRecord& rec) const {
   std::lock_guard lock(mu_);
   return Placement{rec.parentId, rec.name, rec.targetNodeId, rec.trash, rec.pinned};
+}
+
+bool WriteBack::placedAt(const std::string& workspaceId, const std::string& folderId,
+                         const std::string& name) const {
+  std::lock_guard lock(mu_);
+  auto it = placedByFolder_.find(folderIndexKey(workspaceId, folderId));
+  return it != placedByFolder_.end() && it->second.count(name) != 0;
+}
+
+NamePolicy WriteBack::namePolicy(const std::string& workspaceId) {
+  return NamePolicy{
+      [this, workspaceId](const Node& holder, const std::string& folderId) {
+        return hides(workspaceId, holder.id) ||
+               placedElsewhere(workspaceId, holder.id, folderId, holder.name);
+      },
+      [this, workspaceId](const std::string& folderId, const std::string& name) {
+        return placedAt(workspaceId, folderId, name);
+      }};
 }
 
 std::vector<DirtyRecordPtr> WriteBack::placedIn(const std::string& workspaceId,
@@ -646,11 +665,38 @@ std::optional<LocalFile> WriteBack::fileNamed(const InodeInfo& parent, const std
   return placedEntry(parent, rec, name, target);
 }
 
+namespace {
+std::string placeKey(const std::string& workspaceId, const std::string& folderId,
+                     const std::string& name) {
+  return workspaceId + '\0' + folderId + '\0' + name;
+}
+}  // namespace
+
+void WriteBack::uploadStarting(DirtyKey key, const std::string& workspaceId,
+                               const std::string& parentId, const std::string& name) {
+  std::lock_guard lock(mu_);
+  const std::string place = placeKey(workspaceId, parentId, name);
+  if (!uploadingAt_.emplace(key, place).second) return;
+  ++uploadTargets_[place];
+}
+
+void WriteBack::uploadEnded(DirtyKey key) {
+  std::lock_guard lock(mu_);
+  auto it = uploadingAt_.find(key);
+  if (it == uploadingAt_.end()) return;
+  if (auto t = uploadTargets_.find(it->second); t != uploadTargets_.end() && --t->second == 0) {
+    uploadTargets_.erase(t);
+  }
+  uploadingAt_.erase(it);
+}
+
 bool WriteBack::placedElsewhere(const std::string& workspaceId, const std::string& nodeId,
                                 const std::string& folderId, const std::string& name) {
   std::lock_guard lock(mu_);
   auto node = byNode_.find(nodeIndexKey(workspaceId, nodeId));
-  if (node == byNode_.end()) return false;
+  if (node == byNode_.end()) {
+    return uploadTargets_.count(placeKey(workspaceId, folderId, name)) != 0;
+  }
   const DirtyRecord& rec = *byKey_.at(node->second);
   return rec.parentId != folderId || rec.name != name;
 }
@@ -666,7 +712,39 @@ std::optional<LocalAttrs> WriteBack::attrsOf(InodeId ino) {
 
 bool WriteBack::hides(const std::string& workspaceId, const std::string& nodeId) {
   std::lock_guard lock(mu_);
-  return hidden_.count(nodeIndexKey(workspaceId, nodeId)) != 0;
+  const std::string key = nodeIndexKey(workspaceId, nodeId);
+  if (hidden_.count(key) != 0) return true;
+  auto trashed = trashed_.find(key);
+  return trashed != trashed_.end() && clock_.now() - trashed->second < kTrashedHiddenFor;
+}
+
+void WriteBack::noteOwnVersion(const std::string& workspaceId, const std::string& nodeId,
+                               const std::string& version) {
+  if (version.empty()) return;
+  std::lock_guard lock(mu_);
+  std::string key = nodeIndexKey(workspaceId, nodeId) + '\0' + version;
+  if (!ownVersions_.insert(key).second) return;
+  ownVersionOrder_.push_back(std::move(key));
+  while (ownVersionOrder_.size() > kOwnVersionsKept) {
+    ownVersions_.erase(ownVersionOrder_.front());
+    ownVersionOrder_.pop_front();
+  }
+}
+
+bool WriteBack::isOwnVersion(const std::string& workspaceId, const std::string& nodeId,
+                             const std::string& version) const {
+  std::lock_guard lock(mu_);
+  return ownVersions_.count(nodeIndexKey(workspaceId, nodeId) + '\0' + version) != 0;
+}
+
+void WriteBack::noteTrashed(const std::string& workspaceId, const std::string& nodeId) {
+  noteRemoved(workspaceId, nodeId);
+  std::lock_guard lock(mu_);
+  const SteadyTime now = clock_.now();
+  if (trashed_.size() >= 1024) {
+    std::erase_if(trashed_, [&](const auto& kv) { return now - kv.second >= kTrashedHiddenFor; });
+  }
+  trashed_[nodeIndexKey(workspaceId, nodeId)] = now;
 }
 
 void WriteBack::noteStored(const std::string& workspaceId, const std::string& parentId,

@@ -9,12 +9,14 @@
 // by its target node id (an existing file). It pins its inode while dirty.
 
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/Clock.h"
@@ -25,6 +27,7 @@
 #include "fs/InodeTable.h"
 #include "fs/LocalChanges.h"
 #include "fs/ReadBuffer.h"
+#include "fs/ServerMove.h"
 
 namespace fastio::fs {
 
@@ -83,6 +86,12 @@ class WriteBack final : public LocalChanges {
   Result<DirtyRecordPtr> ensureDirty(const InodeInfo& info, const FileVersion& base,
                                      const std::string& parentId);
   // The dirty files placed in a folder (new ones, and files whose local name is there).
+  // Whether a record is placed at (folderId, name).
+  bool placedAt(const std::string& workspaceId, const std::string& folderId,
+                const std::string& name) const;
+  // Server names as this side sees them (ServerMove): replaced or unlinked nodes may be
+  // parked; names of pending files are taken.
+  NamePolicy namePolicy(const std::string& workspaceId);
   std::vector<DirtyRecordPtr> placedIn(const std::string& workspaceId,
                                        const std::string& folderId) const;
 
@@ -150,12 +159,29 @@ class WriteBack final : public LocalChanges {
 
   // Files recently stored are listed from here until a listing fetched after the store shows
   // them (the server may list a new node a moment late).
+  // A new file's upload to (parentId, name) is in flight: until it ends, a node the server
+  // shows there that this side does not know yet is that upload (stored, not settled) and is
+  // shown only where the file is placed now.
+  void uploadStarting(DirtyKey key, const std::string& workspaceId, const std::string& parentId,
+                      const std::string& name);
+  void uploadEnded(DirtyKey key);
   void noteStored(const std::string& workspaceId, const std::string& parentId,
                   const std::string& name, const Node& node);
   void listingFetched(const std::string& workspaceId, const std::string& folderId,
                       SteadyTime fetchedAt) override;
   // The node was deleted or moved away: a recently stored entry of it must not show.
   void noteRemoved(const std::string& workspaceId, const std::string& nodeId);
+  // A version this mount's own upload made (kept for the last kOwnVersionsKept uploads): a
+  // file written over the node before that upload finished is not in conflict with it.
+  void noteOwnVersion(const std::string& workspaceId, const std::string& nodeId,
+                      const std::string& version);
+  bool isOwnVersion(const std::string& workspaceId, const std::string& nodeId,
+                    const std::string& version) const;
+  static constexpr size_t kOwnVersionsKept = 4096;
+  // This mount moved the node to the trash: a listing fetched before that does not show it
+  // (hidden for kTrashedHiddenFor; a restore from the trash shows again after that).
+  void noteTrashed(const std::string& workspaceId, const std::string& nodeId);
+  static constexpr Duration kTrashedHiddenFor = std::chrono::seconds(30);
 
   size_t pendingFiles() const;
   // The sizes of the files waiting for upload, added up.
@@ -197,6 +223,11 @@ class WriteBack final : public LocalChanges {
   // folder -> name -> record: where each dirty file is, by its local name.
   std::unordered_map<std::string, std::unordered_map<std::string, DirtyKey>> placedByFolder_;
   std::unordered_map<std::string, uint32_t> hidden_;  // node -> records trashing it
+  std::unordered_map<std::string, SteadyTime> trashed_;  // node -> when this mount trashed it
+  std::unordered_set<std::string> ownVersions_;  // node + version made by our uploads
+  std::deque<std::string> ownVersionOrder_;
+  std::unordered_map<DirtyKey, std::string> uploadingAt_;  // new-file uploads in flight
+  std::unordered_map<std::string, uint32_t> uploadTargets_;  // (ws, folder, name) -> count
   std::unordered_map<InodeId, DirtyKey> unlinkedByIno_;  // tombstones kept for open handles
 
   // folder -> name -> stored node, and node -> folder to remove one by id.

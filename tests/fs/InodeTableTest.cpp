@@ -77,6 +77,38 @@ TEST(InodeTable, NumberForDoesNotTakeAReference) {
   EXPECT_EQ(t.find("k"), ino);
 }
 
+// A lookup that saw a new file just before its upload finished asks by the file's local key;
+// it gets the inode the file became, with its node id, not a second inode without one.
+TEST(InodeTable, ALocalKeyRekeyedToItsNodeLeadsToTheNodesInode) {
+  InodeTable t;
+  InodeInfo local = fileUnder(kRootInode, "new.txt", "");
+  local.dirtyKey = 7;
+  const InodeInfo created = t.lookupOrCreate(InodeTable::localKey(7), local);
+  t.rekey(created.ino, InodeTable::nodeKey("ws1", "n1"), "n1");
+
+  const InodeInfo late = t.lookupOrCreate(InodeTable::localKey(7), local);
+  EXPECT_EQ(late.ino, created.ino);
+  EXPECT_EQ(late.nodeId, "n1");
+
+  // Once the kernel forgot it, a late lookup still names the node.
+  t.forget(created.ino, 2);
+  const InodeInfo again = t.lookupOrCreate(InodeTable::localKey(7), local);
+  EXPECT_EQ(again.nodeId, "n1");
+  EXPECT_EQ(again.dirtyKey, 0u);
+}
+
+// A node key given up (its content became a conflict copy) is not forwarded: the node gets an
+// inode of its own again.
+TEST(InodeTable, ANodeKeyGivenUpIsNotForwarded) {
+  InodeTable t;
+  const InodeInfo node = t.lookupOrCreate(InodeTable::nodeKey("ws1", "n1"),
+                                          fileUnder(kRootInode, "a.txt", "n1"));
+  t.rekey(node.ino, InodeTable::localKey(9), "", 9);
+  const InodeInfo fresh = t.lookupOrCreate(InodeTable::nodeKey("ws1", "n1"),
+                                           fileUnder(kRootInode, "a.txt", "n1"));
+  EXPECT_NE(fresh.ino, node.ino);
+}
+
 TEST(InodeTable, ConcurrentLookupsAndForgetsBalance) {
   InodeTable t;
   constexpr int kThreads = 8;

@@ -736,7 +736,10 @@ bool ModelRun::checkServer() {
   std::vector<std::string> problems;
   for (const ServerNode& n : server.trash()) {
     (n.folder ? folders : files)++;
-    if (model_.removedNames().count(n.name) == 0) {
+    // A replaced file whose name was needed before it reached the trash goes there under its
+    // parked name (SEMANTICS "Writes", rename over).
+    const bool parked = n.name == ".fastiofs-replaced-" + n.id;
+    if (!parked && model_.removedNames().count(n.name) == 0) {
       problems.push_back("the trash holds '" + n.name + "' (" + n.id +
                          "), a name no removed or replaced entry ever had");
     }
