@@ -438,7 +438,12 @@ Status WriteBack::unlink(DirtyRecord& rec, bool stillOpen, const std::vector<std
     if (rec.pinned != 0) unlinkedByIno_[rec.pinned] = rec.key;
     return okStatus();
   }
-  FASTIO_TRY(store_.discard(rec.key));
+  Status discarded = store_.discard(rec.key);
+  // Its upload may have completed (and the journal let it go) a moment ago: gone either way.
+  if (!discarded.ok() && discarded.error().code != ErrorCode::kStale &&
+      discarded.error().code != ErrorCode::kNotFound) {
+    return discarded;
+  }
   forget(rec.key);
   spaceFreed();
   return okStatus();
