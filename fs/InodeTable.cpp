@@ -58,8 +58,36 @@ void InodeTable::unindexLocked(const Slot& slot) {
 }
 
 InodeId InodeTable::assignLocked(const std::string& asked, const InodeInfo& askedInfo) {
-  auto found = byKey_.find(asked);
-  if (found == byKey_.end()) {
+  auto assign = [&](const std::string& key, const InodeInfo& info) {
+    auto found = byKey_.find(key);
+    InodeId ino;
+    if (found == byKey_.end()) {
+      ino = next_++;
+      byKey_.emplace(key, ino);
+      if (key.starts_with("l/")) FASTIO_LOG_DEBUG("inode {} for {} ({})", ino, key, info.name);
+    } else {
+      ino = found->second;
+    }
+    auto [it, inserted] = slots_.try_emplace(ino);
+    Slot& slot = it->second;
+    if (!inserted) {
+      if (slot.info.parent == info.parent && slot.info.name == info.name) {
+        // Same place: refresh the descriptive fields only.
+        slot.info.payload = info.payload;
+        slot.info.kind = info.kind;
+        return ino;
+      }
+      unindexLocked(slot);
+    }
+    const uint64_t count = inserted ? 0 : slot.info.lookupCount;
+    slot.info = info;
+    slot.info.ino = ino;
+    slot.info.lookupCount = count;
+    slot.key = key;
+    if (ino != kRootInode) byParentName_[indexKey(info.parent, info.name)] = ino;
+    return ino;
+  };
+  if (byKey_.count(asked) == 0) {
     // A key re-keyed a moment ago (a file whose upload just finished), seen by a caller that
     // looked before: the inode it became, as it is now (or a new one for its node).
     if (auto moved = movedKeys_.find(asked); moved != movedKeys_.end()) {
@@ -68,38 +96,10 @@ InodeId InodeTable::assignLocked(const std::string& asked, const InodeInfo& aske
       InodeInfo info = askedInfo;
       info.nodeId = moved->second.nodeId;
       info.dirtyKey = 0;
-      const std::string key = moved->second.key;
-      return assignLocked(key, info);
+      return assign(moved->second.key, info);
     }
   }
-  const std::string& key = asked;
-  const InodeInfo& info = askedInfo;
-  InodeId ino;
-  if (found == byKey_.end()) {
-    ino = next_++;
-    byKey_.emplace(key, ino);
-    if (key.starts_with("l/")) FASTIO_LOG_DEBUG("inode {} for {} ({})", ino, key, info.name);
-  } else {
-    ino = found->second;
-  }
-  auto [it, inserted] = slots_.try_emplace(ino);
-  Slot& slot = it->second;
-  if (!inserted) {
-    if (slot.info.parent == info.parent && slot.info.name == info.name) {
-      // Same place: refresh the descriptive fields only.
-      slot.info.payload = info.payload;
-      slot.info.kind = info.kind;
-      return ino;
-    }
-    unindexLocked(slot);
-  }
-  const uint64_t count = inserted ? 0 : slot.info.lookupCount;
-  slot.info = info;
-  slot.info.ino = ino;
-  slot.info.lookupCount = count;
-  slot.key = key;
-  if (ino != kRootInode) byParentName_[indexKey(info.parent, info.name)] = ino;
-  return ino;
+  return assign(asked, askedInfo);
 }
 
 void InodeTable::rememberMoveLocked(const std::string& from, const std::string& to,
