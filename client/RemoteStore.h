@@ -45,8 +45,7 @@ class RemoteStore {
   // --- metadata ---
   // Calls onPage for every page of the folder, in order; stops early if it returns false.
   virtual Status listFolder(const std::string& workspaceId, const std::string& folderId,
-                            const std::function<bool(FolderPage&&)>& onPage,
-                            Deadline deadline) = 0;
+                            const std::function<bool(FolderPage&&)>& onPage, Deadline deadline) = 0;
   // Any number of ids (split into requests of at most 25); unknown ids land in missingIds.
   virtual Result<NodeDetailsBatch> nodeDetails(const std::string& workspaceId,
                                                const std::vector<std::string>& nodeIds,

@@ -48,18 +48,18 @@ struct NodeSummary {
 };
 
 struct Node {
-  std::string id;        // OpaqueId, normalised (lower case, no hyphens)
-  std::string name;      // as the server sent it; the fs layer decides if it is showable
+  std::string id;    // OpaqueId, normalised (lower case, no hyphens)
+  std::string name;  // as the server sent it; the fs layer decides if it is showable
   NodeType type = NodeType::kOther;
   std::string parentId;  // "root" for children of the storage root
   uint64_t size = 0;
-  std::string version;   // changes on every content change; empty for folders
+  std::string version;  // changes on every content change; empty for folders
   std::string hash;
   std::string hashAlgo;
   WallTime created{};
   WallTime modified{};
   std::string mimetype;
-  std::string aiState;   // "", disabled, pending, in_progress, ready, indexed, failed
+  std::string aiState;  // "", disabled, pending, in_progress, ready, indexed, failed
   NodeSummary summary;
   bool locked = false;
 
@@ -81,18 +81,18 @@ struct ReadRequest {
   std::string nodeId;
   std::string versionId;  // empty = current version
   uint64_t offset = 0;
-  uint64_t length = 0;    // 0 = to the end of the file
+  uint64_t length = 0;  // 0 = to the end of the file
 };
 
 struct ReadOutcome {
-  bool rangeHonoured = true;   // false when the server answered 200 with the whole body
-  uint64_t bytesDelivered = 0; // bytes passed to the sink (the whole body when not honoured)
+  bool rangeHonoured = true;          // false when the server answered 200 with the whole body
+  uint64_t bytesDelivered = 0;        // bytes passed to the sink (the whole body when not honoured)
   std::optional<uint64_t> totalSize;  // from Content-Range / Content-Length when known
 };
 
 struct UploadLimits {
-  uint64_t chunkSize = 4 * 1024 * 1024;       // the maximum chunk size the plan allows
-  uint64_t maxFileSize = 0;                   // 0 = not stated
+  uint64_t chunkSize = 4 * 1024 * 1024;  // the maximum chunk size the plan allows
+  uint64_t maxFileSize = 0;              // 0 = not stated
   uint32_t maxChunksPerSession = 550;
 };
 
@@ -101,9 +101,9 @@ struct UploadRequest {
   std::string parentId = "root";
   std::string name;
   uint64_t size = 0;
-  std::string existingFileId;   // non-empty: action=update of this node (keeps the node id)
-  std::string resumeSessionId;  // non-empty: continue this chunked session
-  uint64_t resumeChunkSize = 0; // the chunk size the session was started with
+  std::string existingFileId;    // non-empty: action=update of this node (keeps the node id)
+  std::string resumeSessionId;   // non-empty: continue this chunked session
+  uint64_t resumeChunkSize = 0;  // the chunk size the session was started with
   // With existingFileId: store only if that node's current version is still this one
   // (compare-and-swap, `if_version_id`); a stale version fails with kConflict. Empty = no check.
   std::string ifVersionId;
@@ -156,8 +156,8 @@ struct Citation {
 struct AskAnswer {
   std::string chatId;
   std::string messageId;
-  std::string state;          // terminal state: complete, errored, failed, needs_input, ...
-  std::string text;           // the answer (or the clarifying question for needs_input)
+  std::string state;  // terminal state: complete, errored, failed, needs_input, ...
+  std::string text;   // the answer (or the clarifying question for needs_input)
   std::vector<Citation> citations;
 };
 

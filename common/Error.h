@@ -9,18 +9,18 @@ namespace fastio {
 
 enum class ErrorCode {
   // Remote / transport classes (client decides retry from these).
-  kUnavailable,     // 5xx, connection reset, DNS, TLS handshake: retry with backoff
-  kRateLimited,     // 429: wait for the advertised reset, then retry
-  kConflict,        // 409 / CAS mismatch: redo the read-modify-write, never blind retry
-  kNotFound,        // 404 / unknown node
-  kUnauthenticated, // 401: token missing or expired (refresh once)
-  kDenied,          // 403 / access denied
-  kInvalid,         // 400 / 406 / 422: bad input, never retry
-  kQuota,           // 402: billing / credits / plan limits
-  kTooLarge,        // 413 / file over the plan limit
-  kDeadline,        // the caller's deadline passed
-  kCancelled,       // the caller cancelled (unmount, interrupt)
-  kProtocol,        // the server answered something we cannot understand
+  kUnavailable,      // 5xx, connection reset, DNS, TLS handshake: retry with backoff
+  kRateLimited,      // 429: wait for the advertised reset, then retry
+  kConflict,         // 409 / CAS mismatch: redo the read-modify-write, never blind retry
+  kNotFound,         // 404 / unknown node
+  kUnauthenticated,  // 401: token missing or expired (refresh once)
+  kDenied,           // 403 / access denied
+  kInvalid,          // 400 / 406 / 422: bad input, never retry
+  kQuota,            // 402: billing / credits / plan limits
+  kTooLarge,         // 413 / file over the plan limit
+  kDeadline,         // the caller's deadline passed
+  kCancelled,        // the caller cancelled (unmount, interrupt)
+  kProtocol,         // the server answered something we cannot understand
   // Filesystem classes.
   kExists,
   kNotEmpty,

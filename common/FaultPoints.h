@@ -31,9 +31,9 @@ enum class Action { kFail, kDelay, kAbort };
 struct Spec {
   Action action = Action::kFail;
   std::chrono::milliseconds delay{0};
-  uint64_t from = 1;      // the first hit (1-based) that may act
-  uint64_t times = 1;     // how many times it acts; 0 = always
-  double probability = 1; // 0..1
+  uint64_t from = 1;       // the first hit (1-based) that may act
+  uint64_t times = 1;      // how many times it acts; 0 = always
+  double probability = 1;  // 0..1
 };
 
 // Parses one "NAME=ACTION..." entry list (the FASTIO_FAULTS syntax) and arms every entry.

@@ -54,8 +54,8 @@ struct DirtyUpload {
 struct DirtyMeta {
   std::string parentId;
   std::string name;
-  std::string targetNodeId;  // empty: the upload creates a new file by (parentId, name)
-  std::string targetVersion; // the version the update expects (if_version_id)
+  std::string targetNodeId;   // empty: the upload creates a new file by (parentId, name)
+  std::string targetVersion;  // the version the update expects (if_version_id)
   std::vector<std::string> trashAfterUpload;
   bool unlinked = false;  // tombstone: never uploaded, discarded at the last release
   int64_t mtimeNs = 0;    // set by utimens; 0 = none
@@ -67,7 +67,7 @@ struct DirtyFile {
   DirtyMeta meta;
   std::string baseNodeId;  // unwritten bytes below baseVisibleSize read from here
   std::string baseVersion;
-  uint64_t baseSize = 0;   // the base version's size
+  uint64_t baseSize = 0;  // the base version's size
   uint64_t size = 0;
   uint64_t generation = 0;  // bumps on every content change
   uint64_t dirtyBytes = 0;

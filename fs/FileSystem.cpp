@@ -53,13 +53,14 @@ FileSystem::FileSystem(RemoteStore& remote, ContentCache& cache, MetadataBackup*
   wb.uploadDelay = options_.uploadDelay;
   wb.dirtyLimitBytes = options_.dirtyLimitBytes;
   wb.dirtyWait = options_.dirtyWait;
-  writeBack_ = std::make_unique<WriteBack>(*dirty_, blocks_, inodes_, health_, counters_, wb, clock_);
+  writeBack_ =
+      std::make_unique<WriteBack>(*dirty_, blocks_, inodes_, health_, counters_, wb, clock_);
   UploaderOptions up;
   up.threads = options_.uploadThreads;
   up.remoteTimeout = options_.remoteTimeout;
   up.hostName = options_.hostName;
-  up.cacheUploadsUpTo = options_.cacheSizeBytes == 0 ? up.cacheUploadsUpTo
-                                                     : options_.cacheSizeBytes / 4;
+  up.cacheUploadsUpTo =
+      options_.cacheSizeBytes == 0 ? up.cacheUploadsUpTo : options_.cacheSizeBytes / 4;
   uploader_ = std::make_unique<Uploader>(remote_, *dirty_, *writeBack_, blocks_, cache_, folders_,
                                          health_, counters_, up, clock_);
   uploader_->setEvents(this);
@@ -87,7 +88,8 @@ Status FileSystem::start(KernelInvalidator* invalidator) {
   if (writeBack_) {
     // The plan's largest file, so a write past it fails at once with EFBIG (not at upload).
     if (options_.maxFileSizeBytes == 0) {
-      auto limits = remote_.uploadLimits(Deadline::after(health_.callTimeout(options_.remoteTimeout), clock_));
+      auto limits = remote_.uploadLimits(
+          Deadline::after(health_.callTimeout(options_.remoteTimeout), clock_));
       if (limits.ok()) options_.maxFileSizeBytes = limits->maxFileSize;
     }
     FASTIO_TRY(writeBack_->recover());
@@ -177,7 +179,8 @@ Result<std::shared_ptr<const DirSnapshot>> FileSystem::readDirectory(InodeId ino
     if (!listed.ok()) return listed.error();
     *snap = std::move(*listed);
   } else {
-    auto entries = info->kind == InodeKind::kMountRoot ? nodes_.listRoot() : nodes_.listFolder(*info);
+    auto entries =
+        info->kind == InodeKind::kMountRoot ? nodes_.listRoot() : nodes_.listFolder(*info);
     if (!entries.ok()) return entries.error();
     snap->entries = std::move(*entries);
   }
@@ -243,8 +246,8 @@ Result<OpenReply> FileSystem::open(InodeId ino, const OpenFlags& flags) {
     handle->file = FileVersion{info->workspaceId, node->id, node->version, node->size};
     if (!flags.write) prefetchSiblings(*info);
   }
-  handle->window = ReadAheadWindow(blocks_.blockSize(), options_.readAheadMaxBytes,
-                                   options_.readAheadRunBytes);
+  handle->window =
+      ReadAheadWindow(blocks_.blockSize(), options_.readAheadMaxBytes, options_.readAheadRunBytes);
   if (flags.truncate) {
     FASTIO_TRY(truncateTo(*info, handle.get(), 0));
     dirty = writeBack_->find(*info);
@@ -493,8 +496,7 @@ Result<EntryReply> FileSystem::mkdir(InodeId parent, const std::string& name) {
   if (options_.readOnly) return makeError(ErrorCode::kReadOnly, "mounted read-only");
   if (name.size() > kMaxNameBytes) return makeError(ErrorCode::kNameTooLong, "name too long");
   if (!health_.online()) {
-    return makeError(ErrorCode::kReadOnly, "the server is unreachable (" +
-                                               health_.offlineReason() +
+    return makeError(ErrorCode::kReadOnly, "the server is unreachable (" + health_.offlineReason() +
                                                "); folders cannot be created offline");
   }
   if (info->kind == InodeKind::kMountRoot) {
@@ -510,8 +512,7 @@ Result<EntryReply> FileSystem::mkdir(InodeId parent, const std::string& name) {
   auto listing = folders_.get(info->workspaceId, folderIdOf(*info));
   if (!listing.ok()) return listing.error();
   if (const Node* holder = (*listing)->find(name)) {
-    const NamePolicy names =
-        writeBack_ ? writeBack_->namePolicy(info->workspaceId) : NamePolicy{};
+    const NamePolicy names = writeBack_ ? writeBack_->namePolicy(info->workspaceId) : NamePolicy{};
     if (!names.mayFree || !names.mayFree(*holder, folderIdOf(*info))) {
       return makeError(ErrorCode::kExists, name + " exists");
     }

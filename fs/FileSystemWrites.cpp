@@ -14,9 +14,8 @@ namespace fastio::fs {
 namespace {
 
 Error offline(const Health& health) {
-  return makeError(ErrorCode::kReadOnly,
-                   "the server is unreachable (" + health.offlineReason() +
-                       "); only file contents can change offline");
+  return makeError(ErrorCode::kReadOnly, "the server is unreachable (" + health.offlineReason() +
+                                             "); only file contents can change offline");
 }
 
 }  // namespace
@@ -35,8 +34,8 @@ Result<InodeInfo> FileSystem::writableFolder(InodeId ino) const {
 
 Status FileSystem::checkName(const std::string& name) const {
   if (auto problem = names::nodeNameProblem(name)) {
-    return makeError(problem->code, "the service does not accept the name '" + name +
-                                        "': " + problem->reason);
+    return makeError(problem->code,
+                     "the service does not accept the name '" + name + "': " + problem->reason);
   }
   return okStatus();
 }
@@ -152,8 +151,8 @@ Status FileSystem::changeDirty(const InodeInfo& info, FileHandle* handle,
     auto rec = dirtyFor(current, handle);
     if (!rec.ok()) return rec.error();
     Status s = change(**rec);
-    const bool gone = !s.ok() && (s.error().code == ErrorCode::kNotFound ||
-                                  s.error().code == ErrorCode::kStale);
+    const bool gone =
+        !s.ok() && (s.error().code == ErrorCode::kNotFound || s.error().code == ErrorCode::kStale);
     if (!gone || attempt == 3) return s;
     // Its upload just completed: once the record is forgotten (the inode then names the
     // stored node), the change starts a new record over what was stored.
@@ -171,7 +170,8 @@ Status FileSystem::truncateTo(const InodeInfo& info, FileHandle* handle, uint64_
     auto node = nodes_.nodeFor(info, false);
     if (node.ok() && node->size == size) return okStatus();
   }
-  return changeDirty(info, handle, [&](DirtyRecord& rec) { return writeBack_->truncate(rec, size); });
+  return changeDirty(info, handle,
+                     [&](DirtyRecord& rec) { return writeBack_->truncate(rec, size); });
 }
 
 Status FileSystem::flush(uint64_t handleId) {
@@ -435,11 +435,11 @@ Status FileSystem::rename(InodeId parent, const std::string& name, InodeId newPa
   }
   DirtyRecordPtr srcRec = writeBack_->find(s.info);
   const bool srcOnServer = !s.info.nodeId.empty();
-  FASTIO_LOG_DEBUG("rename {}/{} (ino {}, node '{}', dirty {}) -> {}/{}{}", parent, name,
-                   s.info.ino, s.info.nodeId, srcRec ? srcRec->key : 0, newParent, newName,
-                   *dst ? " over ino " + std::to_string((*dst)->info.ino) + " node '" +
-                              (*dst)->info.nodeId + "'"
-                        : "");
+  FASTIO_LOG_DEBUG(
+      "rename {}/{} (ino {}, node '{}', dirty {}) -> {}/{}{}", parent, name, s.info.ino,
+      s.info.nodeId, srcRec ? srcRec->key : 0, newParent, newName,
+      *dst ? " over ino " + std::to_string((*dst)->info.ino) + " node '" + (*dst)->info.nodeId + "'"
+           : "");
 
   std::optional<NodeView::Child> d = *dst;
   if (d) {

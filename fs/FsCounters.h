@@ -28,7 +28,7 @@ struct FsCounters {
   std::atomic<uint64_t> invalidations{0};
   std::atomic<uint64_t> writes{0};
   std::atomic<uint64_t> bytesWritten{0};
-  std::atomic<uint64_t> dirtyWaits{0};       // writes that waited for the dirty budget
+  std::atomic<uint64_t> dirtyWaits{0};  // writes that waited for the dirty budget
   std::atomic<uint64_t> uploadsStored{0};
   std::atomic<uint64_t> uploadBytesStored{0};
   std::atomic<uint64_t> uploadFailures{0};

@@ -1,8 +1,8 @@
 #include "fs/InodeTable.h"
 
-#include "common/Log.h"
-
 #include <cstring>
+
+#include "common/Log.h"
 
 namespace fastio::fs {
 

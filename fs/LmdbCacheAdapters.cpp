@@ -298,7 +298,7 @@ Status LmdbDirtyStore::truncate(DirtyKey key, uint64_t size) {
 
 Status LmdbDirtyStore::amend(DirtyKey key, const std::function<void(DirtyMeta&)>& change) {
   return journal_.amend(key, [&](cache::DirtyFileState& st) -> Status {
-    DirtyMeta m{st.parentId,      st.name,     st.targetNodeId, st.targetVersion,
+    DirtyMeta m{st.parentId,         st.name,     st.targetNodeId, st.targetVersion,
                 st.trashAfterUpload, st.unlinked, st.mtimeNs};
     change(m);
     st.parentId = std::move(m.parentId);

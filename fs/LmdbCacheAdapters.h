@@ -67,8 +67,7 @@ class LmdbDirtyStore final : public DirtyStore {
   uint64_t footprintBytes() const override;
   Result<DirtyUpload> beginUpload(DirtyKey key) override;
   Result<DirtyReadPlan> readSnapshot(DirtyKey key, uint64_t offset, std::span<char> out) override;
-  Status setUploadSession(DirtyKey key, const std::string& sessionId,
-                          uint64_t chunkSize) override;
+  Status setUploadSession(DirtyKey key, const std::string& sessionId, uint64_t chunkSize) override;
   Status ackChunk(DirtyKey key, uint32_t order) override;
   Status recordFailure(DirtyKey key, const std::string& message, bool keepSession) override;
   Result<bool> completeUpload(DirtyKey key, const std::string& nodeId,

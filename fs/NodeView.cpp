@@ -367,8 +367,8 @@ Result<std::optional<NodeView::Child>> NodeView::findChild(const InodeInfo& pare
     }
     std::optional<LocalFile> f = local_->fileNamed(parent, folderId, name);
     // A file stored a moment ago and listed by the server now: the server's entry is used.
-    const bool listedNow = f && f->stored && listing.ok() &&
-                           (*listing)->byNodeId.count(f->info.nodeId) != 0;
+    const bool listedNow =
+        f && f->stored && listing.ok() && (*listing)->byNodeId.count(f->info.nodeId) != 0;
     if (f && !listedNow) {
       Child c;
       c.key = f->key;
@@ -380,10 +380,10 @@ Result<std::optional<NodeView::Child>> NodeView::findChild(const InodeInfo& pare
   }
   if (!listing.ok()) return listing.error();
   const Node* node = (*listing)->find(name);
-  if (node == nullptr || (local_ != nullptr &&
-                          (local_->hides(parent.workspaceId, node->id) ||
-                           local_->placedElsewhere(parent.workspaceId, node->id,
-                                                   folderIdOf(parent), name)))) {
+  if (node == nullptr ||
+      (local_ != nullptr &&
+       (local_->hides(parent.workspaceId, node->id) ||
+        local_->placedElsewhere(parent.workspaceId, node->id, folderIdOf(parent), name)))) {
     return std::optional<Child>();
   }
   Child c;
@@ -436,9 +436,9 @@ Result<std::vector<DirEntry>> NodeView::listFolder(const InodeInfo& dir) {
   for (const DisplayEntry& e : (*listing)->entries) {
     const Node& node = (*listing)->nodes[e.index];
     if (localNames.count(e.name) != 0) continue;  // a local file shadows it
-    if (local_ != nullptr && (local_->hides(dir.workspaceId, node.id) ||
-                              local_->placedElsewhere(dir.workspaceId, node.id, folderIdOf(dir),
-                                                      e.name))) {
+    if (local_ != nullptr &&
+        (local_->hides(dir.workspaceId, node.id) ||
+         local_->placedElsewhere(dir.workspaceId, node.id, folderIdOf(dir), e.name))) {
       continue;
     }
     DirEntry d;

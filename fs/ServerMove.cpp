@@ -27,7 +27,8 @@ Status freeName(RemoteStore& remote, FolderCache& folders, const std::string& wo
   if (!listing.ok()) return okStatus();  // unknown: the call that needs the name will tell
   std::vector<Node> holders;
   for (const Node& n : (*listing)->nodes) {
-    if (n.name == name && n.id != exceptNode && policy.mayFree && policy.mayFree(n, folder)) holders.push_back(n);
+    if (n.name == name && n.id != exceptNode && policy.mayFree && policy.mayFree(n, folder))
+      holders.push_back(n);
   }
   for (const Node& n : holders) {
     auto parked = remote.rename(workspaceId, n.id, parkedName(n.id), "", deadline);
@@ -43,8 +44,8 @@ Result<Node> moveAndRename(RemoteStore& remote, FolderCache& folders,
                            const std::string& newName, const NamePolicy& policy,
                            Deadline deadline) {
   Node current = node;
-  FASTIO_TRY(freeName(remote, folders, workspaceId, toFolder, newName, current.id, policy,
-                      deadline));
+  FASTIO_TRY(
+      freeName(remote, folders, workspaceId, toFolder, newName, current.id, policy, deadline));
   auto taken = [&](const std::string& folder, const std::string& name) {
     return nameTaken(folders, workspaceId, folder, name, current.id) ||
            (policy.heldLocally && policy.heldLocally(folder, name));

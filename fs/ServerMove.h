@@ -41,7 +41,6 @@ Status freeName(RemoteStore& remote, FolderCache& folders, const std::string& wo
 Result<Node> moveAndRename(RemoteStore& remote, FolderCache& folders,
                            const std::string& workspaceId, const Node& node,
                            const std::string& fromFolder, const std::string& toFolder,
-                           const std::string& newName, const NamePolicy& policy,
-                           Deadline deadline);
+                           const std::string& newName, const NamePolicy& policy, Deadline deadline);
 
 }  // namespace fastio::fs

@@ -26,8 +26,8 @@ std::string renderStatusText(const StatusSnapshot& s) {
   if (s.uploadBytesTotal != 0) {
     out += " (" + humanBytes(s.uploadBytesDone) + " of " + humanBytes(s.uploadBytesTotal);
     if (s.uploadBytesPerSecond > 0) {
-      const double left = static_cast<double>(s.uploadBytesTotal - std::min(s.uploadBytesDone,
-                                                                            s.uploadBytesTotal));
+      const double left =
+          static_cast<double>(s.uploadBytesTotal - std::min(s.uploadBytesDone, s.uploadBytesTotal));
       out += ", " + humanBytes(static_cast<uint64_t>(s.uploadBytesPerSecond)) + "/s, ETA " +
              std::to_string(static_cast<uint64_t>(left / s.uploadBytesPerSecond)) + " s";
     }
@@ -45,8 +45,7 @@ std::string renderStatusText(const StatusSnapshot& s) {
            " (local versions kept as \"(conflict ...)\" copies)\n";
   }
   if (s.uploadsParked != 0) {
-    out += "failed:     " + std::to_string(s.uploadsParked) +
-           " upload(s) stopped, kept locally:\n";
+    out += "failed:     " + std::to_string(s.uploadsParked) + " upload(s) stopped, kept locally:\n";
     for (const auto& e : s.uploadErrors) out += "  " + oneLine(e, 300) + "\n";
   }
   if (!s.failures.empty()) {
@@ -115,8 +114,7 @@ std::string renderPrometheusMetrics(const StatusSnapshot& s) {
   gauge("cache_bytes_limit", "configured block cache limit in bytes", s.cacheBytesLimit);
   gauge("uploads_queued", "uploads waiting to start", s.uploadsQueued);
   gauge("uploads_in_flight", "uploads running", s.uploadsInFlight);
-  gauge("upload_bytes_pending", "dirty bytes staged locally, not stored yet",
-        s.uploadBytesPending);
+  gauge("upload_bytes_pending", "dirty bytes staged locally, not stored yet", s.uploadBytesPending);
   gauge("uploads_failed", "uploads stopped by a permanent error (kept locally)", s.uploadsParked);
   for (const auto& [name, value] : s.counters) {
     out += "# TYPE fastiofs_" + name + "_total counter\n";

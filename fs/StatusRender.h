@@ -21,16 +21,16 @@ struct StatusSnapshot {
   uint64_t cacheBytesUsed = 0;
   uint64_t cacheBytesLimit = 0;
   // The upload queue (zero on a mount without write-back).
-  uint64_t uploadsQueued = 0;     // files waiting for their idle delay or a worker
+  uint64_t uploadsQueued = 0;       // files waiting for their idle delay or a worker
   uint64_t uploadBytesPending = 0;  // sizes of the files waiting for upload
   uint64_t journalBytes = 0;        // what the journal occupies on disk
   uint64_t uploadsInFlight = 0;
-  uint64_t uploadBytesDone = 0;   // of the uploads in flight
+  uint64_t uploadBytesDone = 0;  // of the uploads in flight
   uint64_t uploadBytesTotal = 0;
-  uint64_t uploadsStored = 0;     // since the mount
+  uint64_t uploadsStored = 0;  // since the mount
   uint64_t uploadBytesStored = 0;
   double uploadBytesPerSecond = 0;
-  uint64_t uploadsParked = 0;     // stopped by a permanent error, kept locally
+  uint64_t uploadsParked = 0;  // stopped by a permanent error, kept locally
   uint64_t uploadConflicts = 0;
   uint64_t dirtyLimitBytes = 0;
   std::vector<std::string> uploadErrors;  // "file: reason" of parked uploads

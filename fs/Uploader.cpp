@@ -268,8 +268,7 @@ void Uploader::settle(DirtyKey key, const Attempt& attempt) {
     // Waiters: satisfied by what was stored, or told why it was not.
     auto w = waiters_.find(key);
     if (w != waiters_.end()) {
-      const bool failed =
-          attempt.outcome == Outcome::kPark || attempt.outcome == Outcome::kRetry;
+      const bool failed = attempt.outcome == Outcome::kPark || attempt.outcome == Outcome::kRetry;
       std::vector<Waiter> keep;
       for (Waiter& waiter : w->second) {
         if (gone || failed || attempt.storedGeneration >= waiter.generation ||
@@ -290,9 +289,8 @@ void Uploader::settle(DirtyKey key, const Attempt& attempt) {
   writeBack_.spaceFreed();
   const bool failed = attempt.outcome == Outcome::kPark || attempt.outcome == Outcome::kRetry;
   for (Waiter& waiter : ready) {
-    waiter.done(failed && attempt.storedGeneration < waiter.generation
-                    ? Status(attempt.error)
-                    : okStatus());
+    waiter.done(failed && attempt.storedGeneration < waiter.generation ? Status(attempt.error)
+                                                                       : okStatus());
   }
 }
 
@@ -336,9 +334,10 @@ std::optional<Uploader::Attempt> Uploader::preflight(DirtyKey key, DirtyFile& fi
     }
     if (current == nullptr) {
       // Deleted on the server meanwhile: the local version comes back as a new file.
-      FASTIO_LOG_WARN("{} was deleted on the server while it had local changes; uploading it "
-                      "again as a new file",
-                      file.meta.name);
+      FASTIO_LOG_WARN(
+          "{} was deleted on the server while it had local changes; uploading it "
+          "again as a new file",
+          file.meta.name);
       Status s = store_.amend(key, [](DirtyMeta& m) {
         m.targetNodeId.clear();
         m.targetVersion.clear();
@@ -381,8 +380,7 @@ std::optional<Uploader::Attempt> Uploader::preflight(DirtyKey key, DirtyFile& fi
   if (!listing.ok()) {
     if (listing.error().code == ErrorCode::kNotFound) {
       return Attempt{Outcome::kPark,
-                     makeError(ErrorCode::kNotFound,
-                               "its folder no longer exists on the server"),
+                     makeError(ErrorCode::kNotFound, "its folder no longer exists on the server"),
                      0};
     }
     return classify(key, listing.error(), nullptr);
@@ -491,9 +489,10 @@ Uploader::Attempt Uploader::adopt(DirtyKey key, const Node& node) {
 
 Status Uploader::makeConflictCopy(DirtyKey key, const DirtyFile& file) {
   const std::string copy = conflictName(file.meta.name, options_.hostName, clock_.wallNow());
-  FASTIO_LOG_WARN("conflict: {} changed on the server since it was written here; the local "
-                  "version is kept as '{}'",
-                  file.meta.name, copy);
+  FASTIO_LOG_WARN(
+      "conflict: {} changed on the server since it was written here; the local "
+      "version is kept as '{}'",
+      file.meta.name, copy);
   auto rec = writeBack_.findByKey(key);
   if (!rec) return makeError(ErrorCode::kStale, "the file is gone");
   FASTIO_TRY(writeBack_.retarget(*rec, "", "", {}, file.meta.parentId, copy));
@@ -562,8 +561,8 @@ Status Uploader::readContent(DirtyKey key, const std::string& workspaceId,
   return okStatus();
 }
 
-Result<std::string> Uploader::digestOf(DirtyKey key, const DirtyFile& file,
-                                       const std::string& algo, const DirtyUpload* snapshot) {
+Result<std::string> Uploader::digestOf(DirtyKey key, const DirtyFile& file, const std::string& algo,
+                                       const DirtyUpload* snapshot) {
   auto digest = ContentDigest::create(algo);
   if (!digest) return makeError(ErrorCode::kNotSupported, "unknown hash algorithm " + algo);
   const uint64_t size = snapshot ? snapshot->size : file.size;
@@ -574,8 +573,7 @@ Result<std::string> Uploader::digestOf(DirtyKey key, const DirtyFile& file,
   for (uint64_t at = 0; at < size; at += piece) {
     buffer.resize(std::min(piece, size - at));
     FASTIO_TRY(readContent(key, file.workspaceId, baseNode, baseVersion, file.baseSize,
-                           snapshot != nullptr, at,
-                           std::span<char>(buffer.data(), buffer.size())));
+                           snapshot != nullptr, at, std::span<char>(buffer.data(), buffer.size())));
     digest->update(buffer);
   }
   return digest->hex();
@@ -627,7 +625,8 @@ Uploader::Attempt Uploader::uploadSnapshot(DirtyKey key, const DirtyFile& file,
   }
   health_.recordSuccess();
   writeBack_.noteOwnVersion(file.workspaceId, result->node.id, result->node.version);
-  if (Status s = faults::hit("upload.after_stored"); !s.ok()) return classify(key, s.error(), &snapshot);
+  if (Status s = faults::hit("upload.after_stored"); !s.ok())
+    return classify(key, s.error(), &snapshot);
   Node node = result->node;
   if (node.version.empty()) {
     // Stored but not visible yet: the version comes with the next listing or details.
@@ -678,16 +677,16 @@ Status Uploader::finishStored(DirtyKey key, const std::string& workspaceId,
   if (gone) {
     // Deleted while it was uploading: what we just created must not stay.
     if (snapshot.targetNodeId.empty()) {
-      Status s = remote_.deleteNode(workspaceId, node.id,
-                                    Deadline::after(options_.remoteTimeout, clock_));
+      Status s =
+          remote_.deleteNode(workspaceId, node.id, Deadline::after(options_.remoteTimeout, clock_));
       if (!s.ok() && s.error().code != ErrorCode::kNotFound) return s.error();
       writeBack_.noteTrashed(workspaceId, node.id);
     }
     return okStatus();
   }
   const DirtyFile& now = *state;
-  FASTIO_LOG_DEBUG("dirty {}: stored as {} ({}) at {}/{}; now at {}/{}", key, node.id,
-                   node.version, snapshot.parentId, node.name, now.meta.parentId, now.meta.name);
+  FASTIO_LOG_DEBUG("dirty {}: stored as {} ({}) at {}/{}; now at {}/{}", key, node.id, node.version,
+                   snapshot.parentId, node.name, now.meta.parentId, now.meta.name);
   const Deadline deadline = Deadline::after(options_.remoteTimeout, clock_);
   // Renamed over another file while it uploaded: its content now belongs to that file, not to
   // the node just stored (moving that node there would trash the target). A node this upload
@@ -706,8 +705,8 @@ Status Uploader::finishStored(DirtyKey key, const std::string& workspaceId,
   if (now.meta.parentId != snapshot.parentId ||
       (now.meta.name != snapshot.name && now.meta.name != node.name)) {
     auto moved = moveAndRename(remote_, folders_, now.workspaceId, node, snapshot.parentId,
-                               now.meta.parentId, now.meta.name, writeBack_.namePolicy(now.workspaceId),
-                               deadline);
+                               now.meta.parentId, now.meta.name,
+                               writeBack_.namePolicy(now.workspaceId), deadline);
     if (!moved.ok()) return moved.error();
     node = *moved;
   }
@@ -737,7 +736,8 @@ Status Uploader::finishStored(DirtyKey key, const std::string& workspaceId,
   return okStatus();
 }
 
-Uploader::Attempt Uploader::classify(DirtyKey key, const Error& error, const DirtyUpload* snapshot) {
+Uploader::Attempt Uploader::classify(DirtyKey key, const Error& error,
+                                     const DirtyUpload* snapshot) {
   Attempt a;
   a.error = error;
   const std::string message = error.describe();
@@ -764,9 +764,10 @@ Uploader::Attempt Uploader::classify(DirtyKey key, const Error& error, const Dir
     FASTIO_LOG_DEBUG("upload of {} will be retried: {}", key, message);
     return a;
   }
-  FASTIO_LOG_WARN("upload of dirty file {} stopped: {} (kept locally; retried when it changes "
-                  "or at the next mount)",
-                  key, message);
+  FASTIO_LOG_WARN(
+      "upload of dirty file {} stopped: {} (kept locally; retried when it changes "
+      "or at the next mount)",
+      key, message);
   if (snapshot != nullptr && !snapshot->sessionId.empty()) {
     (void)remote_.cancelUpload(snapshot->sessionId,
                                Deadline::after(options_.remoteTimeout, clock_));

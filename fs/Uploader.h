@@ -26,8 +26,8 @@
 #include "fs/DirtyStore.h"
 #include "fs/FolderCache.h"
 #include "fs/FsCounters.h"
-#include "fs/ServerMove.h"
 #include "fs/Health.h"
+#include "fs/ServerMove.h"
 #include "fs/WriteBack.h"
 
 namespace fastio::fs {
@@ -53,7 +53,7 @@ struct UploadQueueStats {
   uint64_t bytesDone = 0;
   uint64_t filesParked = 0;  // stopped by a permanent error
   uint64_t conflicts = 0;
-  double bytesPerSecond = 0;   // over the last few seconds
+  double bytesPerSecond = 0;              // over the last few seconds
   std::vector<std::string> parkedErrors;  // "name: reason", a few
 };
 

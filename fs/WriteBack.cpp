@@ -32,8 +32,7 @@ std::string WriteBack::nodeIndexKey(const std::string& workspaceId, const std::s
   return workspaceId + "/" + nodeId;
 }
 
-std::string WriteBack::folderIndexKey(const std::string& workspaceId,
-                                      const std::string& folderId) {
+std::string WriteBack::folderIndexKey(const std::string& workspaceId, const std::string& folderId) {
   return workspaceId + "/" + folderId;
 }
 
@@ -108,7 +107,8 @@ Status WriteBack::recover() {
   if (listener_) {
     for (const auto& [key, at] : pending) listener_(key, at);
   }
-  if (!pending.empty()) FASTIO_LOG_INFO("{} file(s) waiting for upload from the last run", pending.size());
+  if (!pending.empty())
+    FASTIO_LOG_INFO("{} file(s) waiting for upload from the last run", pending.size());
   return okStatus();
 }
 
@@ -229,14 +229,13 @@ bool WriteBack::placedAt(const std::string& workspaceId, const std::string& fold
 }
 
 NamePolicy WriteBack::namePolicy(const std::string& workspaceId) {
-  return NamePolicy{
-      [this, workspaceId](const Node& holder, const std::string& folderId) {
-        return hides(workspaceId, holder.id) ||
-               placedElsewhere(workspaceId, holder.id, folderId, holder.name);
-      },
-      [this, workspaceId](const std::string& folderId, const std::string& name) {
-        return placedAt(workspaceId, folderId, name);
-      }};
+  return NamePolicy{[this, workspaceId](const Node& holder, const std::string& folderId) {
+                      return hides(workspaceId, holder.id) ||
+                             placedElsewhere(workspaceId, holder.id, folderId, holder.name);
+                    },
+                    [this, workspaceId](const std::string& folderId, const std::string& name) {
+                      return placedAt(workspaceId, folderId, name);
+                    }};
 }
 
 std::vector<DirtyRecordPtr> WriteBack::placedIn(const std::string& workspaceId,
@@ -565,9 +564,9 @@ Status WriteBack::reserve(uint64_t bytes) {
   std::unique_lock lock(budgetMu_);
   while (!fits()) {
     if (clock_.now() >= until) {
-      return makeError(ErrorCode::kNoSpace,
-                       "the dirty limit (" + std::to_string(options_.dirtyLimitBytes) +
-                           " bytes) stayed full for the whole dirty_wait");
+      return makeError(ErrorCode::kNoSpace, "the dirty limit (" +
+                                                std::to_string(options_.dirtyLimitBytes) +
+                                                " bytes) stayed full for the whole dirty_wait");
     }
     budgetCv_.wait_for(lock, std::chrono::milliseconds(100));
     lock.unlock();

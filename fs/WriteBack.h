@@ -222,13 +222,13 @@ class WriteBack final : public LocalChanges {
   std::unordered_map<std::string, DirtyKey> byNode_;  // target node -> record
   // folder -> name -> record: where each dirty file is, by its local name.
   std::unordered_map<std::string, std::unordered_map<std::string, DirtyKey>> placedByFolder_;
-  std::unordered_map<std::string, uint32_t> hidden_;  // node -> records trashing it
+  std::unordered_map<std::string, uint32_t> hidden_;     // node -> records trashing it
   std::unordered_map<std::string, SteadyTime> trashed_;  // node -> when this mount trashed it
-  std::unordered_set<std::string> ownVersions_;  // node + version made by our uploads
+  std::unordered_set<std::string> ownVersions_;          // node + version made by our uploads
   std::deque<std::string> ownVersionOrder_;
-  std::unordered_map<DirtyKey, std::string> uploadingAt_;  // new-file uploads in flight
+  std::unordered_map<DirtyKey, std::string> uploadingAt_;    // new-file uploads in flight
   std::unordered_map<std::string, uint32_t> uploadTargets_;  // (ws, folder, name) -> count
-  std::unordered_map<InodeId, DirtyKey> unlinkedByIno_;  // tombstones kept for open handles
+  std::unordered_map<InodeId, DirtyKey> unlinkedByIno_;      // tombstones kept for open handles
 
   // folder -> name -> stored node, and node -> folder to remove one by id.
   std::unordered_map<std::string, std::unordered_map<std::string, Stored>> storedByFolder_;

@@ -1,8 +1,9 @@
 #pragma once
 // HttpTransport over libcurl. Easy handles are pooled, each keeping its kept-alive connection,
 // and share the DNS and TLS session caches, so a call reuses a connection instead of a new
-// TCP/TLS handshake (a connection that saw a failure is closed, not reused). At most maxConcurrent transfers run at once; callers beyond that wait (bounded by
-// their deadline). TLS peer and host verification are always on.
+// TCP/TLS handshake (a connection that saw a failure is closed, not reused). At most maxConcurrent
+// transfers run at once; callers beyond that wait (bounded by their deadline). TLS peer and host
+// verification are always on.
 
 #include <condition_variable>
 #include <memory>

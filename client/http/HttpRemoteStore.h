@@ -34,7 +34,7 @@ struct HttpRemoteStoreOptions {
   Duration uploadStoreWait = std::chrono::minutes(10);  // after complete, until `stored`
   // After `stored`, how long to keep asking for the node before answering without its version.
   Duration storedNodeWait = std::chrono::seconds(30);
-  CancelFlag cancel;                                    // aborts transfers and retry waits when set
+  CancelFlag cancel;  // aborts transfers and retry waits when set
 };
 
 class HttpRemoteStore final : public RemoteStore {

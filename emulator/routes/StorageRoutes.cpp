@@ -331,7 +331,7 @@ void registerStorageRoutes(EmulatorContext& ctx) {
     }
     if (v.replyIfFailed(res)) return;
     auto lock = ctx.state.locks().acquire(ws->id, http::pathParam(req, 2),
-                                      static_cast<int>(duration.value_or(300)), clientInfo);
+                                          static_cast<int>(duration.value_or(300)), clientInfo);
     if (!lock.ok()) {
       http::sendError(res, lock.error());
       return;
@@ -366,7 +366,7 @@ void registerStorageRoutes(EmulatorContext& ctx) {
       return;
     }
     auto lock = ctx.state.locks().heartbeat(ws->id, http::pathParam(req, 2), *token,
-                                        static_cast<int>(duration.value_or(0)));
+                                            static_cast<int>(duration.value_or(0)));
     if (!lock.ok()) {
       http::sendError(res, lock.error());
       return;

@@ -177,9 +177,10 @@ void drainUploads(fs::FileSystem& filesystem, const MountSettings& s, DaemonSign
     if (left == 0) break;
     const auto now = std::chrono::steady_clock::now();
     if (signals.stopDrainRequested() || now >= until) {
-      FASTIO_LOG_WARN("{} file(s) not uploaded yet; they stay in the journal and resume at the "
-                      "next mount",
-                      left);
+      FASTIO_LOG_WARN(
+          "{} file(s) not uploaded yet; they stay in the journal and resume at the "
+          "next mount",
+          left);
       break;
     }
     if (!announced || now - lastLog >= std::chrono::seconds(10)) {
@@ -519,8 +520,9 @@ void registerMountCommands(CommandSet& commands) {
 
   auto syncPoint = std::make_shared<std::string>();
   auto syncTimeout = std::make_shared<int>(600);
-  CLI::App* sy = commands.add("sync", "wait until every pending upload of MOUNTPOINT is stored",
-                              [syncPoint, syncTimeout] { return runSync(*syncPoint, *syncTimeout); });
+  CLI::App* sy =
+      commands.add("sync", "wait until every pending upload of MOUNTPOINT is stored",
+                   [syncPoint, syncTimeout] { return runSync(*syncPoint, *syncTimeout); });
   sy->add_option("mountpoint", *syncPoint, "MOUNTPOINT")->required();
   sy->add_option("--timeout", *syncTimeout, "seconds to wait (default 600)");
 

@@ -93,8 +93,8 @@ std::string defaultCacheDir() {
 Status applyMountOption(MountSettings& s, std::string_view option) {
   if (option.empty()) return okStatus();
   static const std::set<std::string_view> kIgnored = {
-      "rw",    "dev",    "nodev",   "suid",     "nosuid", "exec",       "noexec",
-      "auto",  "noauto", "user",    "nouser",   "users",  "_netdev",    "defaults",
+      "rw",    "dev",    "nodev",   "suid",     "nosuid", "exec",    "noexec",
+      "auto",  "noauto", "user",    "nouser",   "users",  "_netdev", "defaults",
       "async", "atime",  "noatime", "relatime", "nofail"};
   const size_t eq = option.find('=');
   const std::string_view key = option.substr(0, eq);

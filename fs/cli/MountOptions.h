@@ -22,8 +22,8 @@ struct MountSettings {
   bool allowOther = false;
   bool debug = false;
   unsigned maxThreads = 16;
-  uint64_t kernelReadAheadBytes = 1u << 20;  // kernel_read_ahead=; 0 leaves the default
-  uint64_t dirtyLimitBytes = 0;  // dirty_limit=; 0: a quarter of the cache size
+  uint64_t kernelReadAheadBytes = 1u << 20;          // kernel_read_ahead=; 0 leaves the default
+  uint64_t dirtyLimitBytes = 0;                      // dirty_limit=; 0: a quarter of the cache size
   Duration drainTimeout = std::chrono::seconds(60);  // drain_timeout=: uploads at unmount/SIGTERM
   std::string logFile;   // empty: <cacheDir>/fastiofs.log when daemonized, stderr with -f
   std::string logLevel;  // empty: the global --log-level

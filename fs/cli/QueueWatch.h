@@ -34,7 +34,6 @@ enum class QueueWait { kEmpty, kTimedOut, kGone };
 // Asks the daemon to upload everything now and waits until nothing is pending or in flight
 // (failed uploads do not count), up to `timeout`. Progress goes to stderr when it is a
 // terminal, else one line every ten seconds. `last` receives the final state seen.
-QueueWait drainQueue(const std::string& mountpoint, std::chrono::seconds timeout,
-                     QueueState* last);
+QueueWait drainQueue(const std::string& mountpoint, std::chrono::seconds timeout, QueueState* last);
 
 }  // namespace fastio::cli

@@ -101,11 +101,11 @@ TEST(InodeTable, ALocalKeyRekeyedToItsNodeLeadsToTheNodesInode) {
 // inode of its own again.
 TEST(InodeTable, ANodeKeyGivenUpIsNotForwarded) {
   InodeTable t;
-  const InodeInfo node = t.lookupOrCreate(InodeTable::nodeKey("ws1", "n1"),
-                                          fileUnder(kRootInode, "a.txt", "n1"));
+  const InodeInfo node =
+      t.lookupOrCreate(InodeTable::nodeKey("ws1", "n1"), fileUnder(kRootInode, "a.txt", "n1"));
   t.rekey(node.ino, InodeTable::localKey(9), "", 9);
-  const InodeInfo fresh = t.lookupOrCreate(InodeTable::nodeKey("ws1", "n1"),
-                                           fileUnder(kRootInode, "a.txt", "n1"));
+  const InodeInfo fresh =
+      t.lookupOrCreate(InodeTable::nodeKey("ws1", "n1"), fileUnder(kRootInode, "a.txt", "n1"));
   EXPECT_NE(fresh.ino, node.ino);
 }
 

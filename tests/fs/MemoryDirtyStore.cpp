@@ -194,8 +194,7 @@ Status MemoryDirtyStore::ackChunk(DirtyKey key, uint32_t order) {
   return okStatus();
 }
 
-Status MemoryDirtyStore::recordFailure(DirtyKey key, const std::string& message,
-                                       bool keepSession) {
+Status MemoryDirtyStore::recordFailure(DirtyKey key, const std::string& message, bool keepSession) {
   std::lock_guard lock(mu_);
   auto e = find(key);
   if (!e.ok()) return e.error();

@@ -27,8 +27,7 @@ class MemoryDirtyStore final : public DirtyStore {
   uint64_t footprintBytes() const override;
   Result<DirtyUpload> beginUpload(DirtyKey key) override;
   Result<DirtyReadPlan> readSnapshot(DirtyKey key, uint64_t offset, std::span<char> out) override;
-  Status setUploadSession(DirtyKey key, const std::string& sessionId,
-                          uint64_t chunkSize) override;
+  Status setUploadSession(DirtyKey key, const std::string& sessionId, uint64_t chunkSize) override;
   Status ackChunk(DirtyKey key, uint32_t order) override;
   Status recordFailure(DirtyKey key, const std::string& message, bool keepSession) override;
   Result<bool> completeUpload(DirtyKey key, const std::string& nodeId,
@@ -49,9 +48,8 @@ class MemoryDirtyStore final : public DirtyStore {
     uint64_t snapshotBaseVisible = 0;
   };
   Result<Entry*> find(DirtyKey key);
-  DirtyReadPlan fill(const Entry& e, const std::vector<cache::DirtyExtent>& extents,
-                     uint64_t size, uint64_t baseVisible, uint64_t offset,
-                     std::span<char> out) const;
+  DirtyReadPlan fill(const Entry& e, const std::vector<cache::DirtyExtent>& extents, uint64_t size,
+                     uint64_t baseVisible, uint64_t offset, std::span<char> out) const;
 
   mutable std::mutex mu_;
   std::map<DirtyKey, Entry> entries_;

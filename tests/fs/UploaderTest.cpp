@@ -33,8 +33,8 @@ class UploaderTest : public ::testing::Test {
       o.uploadDelay = std::chrono::hours(1);
       o.uploadThreads = 2;
     }
-    auto fs = std::make_unique<FileSystem>(remote, cache, nullptr, o, RealClock::instance(),
-                                           &dirty);
+    auto fs =
+        std::make_unique<FileSystem>(remote, cache, nullptr, o, RealClock::instance(), &dirty);
     EXPECT_TRUE(fs->start(&invalidator).ok());
     return fs;
   }
@@ -166,7 +166,8 @@ TEST_F(UploaderTest, AChunkedSessionResumesAfterARestart) {
     // the retry (whose backoff is a second).
     for (int i = 0; i < 200 && sessionId.empty(); ++i) {
       for (const DirtyFile& f : dirty.list()) {
-        if (f.upload && !f.upload->sessionId.empty() && f.attempts > 0) sessionId = f.upload->sessionId;
+        if (f.upload && !f.upload->sessionId.empty() && f.attempts > 0)
+          sessionId = f.upload->sessionId;
       }
       if (sessionId.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

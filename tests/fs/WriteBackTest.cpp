@@ -37,8 +37,8 @@ class WriteBackTest : public ::testing::Test {
     return o;
   }
   std::unique_ptr<FileSystem> makeFs(FsOptions o) {
-    auto fs = std::make_unique<FileSystem>(remote, cache, nullptr, o, RealClock::instance(),
-                                           &dirty);
+    auto fs =
+        std::make_unique<FileSystem>(remote, cache, nullptr, o, RealClock::instance(), &dirty);
     EXPECT_TRUE(fs->start(&invalidator).ok());
     return fs;
   }
@@ -296,7 +296,8 @@ TEST_F(WriteBackTest, AConflictKeepsBothVersions) {
     if (n.id != report.id) copy = n;
   }
   ASSERT_TRUE(copy);
-  EXPECT_TRUE(std::regex_match(copy->name, std::regex(R"(report \(conflict testhost \d{4}-\d\d-\d\d \d{6}\)\.txt)")))
+  EXPECT_TRUE(std::regex_match(
+      copy->name, std::regex(R"(report \(conflict testhost \d{4}-\d\d-\d\d \d{6}\)\.txt)")))
       << copy->name;
   EXPECT_EQ(remote.contentOf(wsId, copy->id), "mine");
   EXPECT_EQ(fs->uploadStats().conflicts, 1u);
@@ -329,7 +330,7 @@ TEST_F(WriteBackTest, BadNamesFailAtCreateRenameAndMkdir) {
   auto bad = fs->create(team, "trailing.", kWrite);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, ErrorCode::kInvalid);
-  auto longName = fs->create(team, std::string(200, 'a') + std::string(30, '\xc3') , kWrite);
+  auto longName = fs->create(team, std::string(200, 'a') + std::string(30, '\xc3'), kWrite);
   ASSERT_FALSE(longName.ok());
   auto longer = fs->mkdir(team, std::string(300, 'b'));
   ASSERT_FALSE(longer.ok());
@@ -338,7 +339,9 @@ TEST_F(WriteBackTest, BadNamesFailAtCreateRenameAndMkdir) {
   auto renamed = fs->rename(docs, "report.txt", docs, "bad\x01name", 0);
   ASSERT_FALSE(renamed.ok());
   EXPECT_EQ(renamed.error().code, ErrorCode::kInvalid);
-  EXPECT_EQ(remote.callCount("upload") + remote.callCount("rename") + remote.callCount("createFolder"), 0u);
+  EXPECT_EQ(
+      remote.callCount("upload") + remote.callCount("rename") + remote.callCount("createFolder"),
+      0u);
 }
 
 // SEMANTICS "Attributes": chmod may take permissions away, not grant them; chown only to the
@@ -494,7 +497,8 @@ TEST_F(WriteBackTest, OfflineWritesAreAcceptedAndNamespaceChangesRefused) {
 TEST(ConflictName, KeepsTheExtensionAndFitsInNameMax) {
   const WallTime at = std::chrono::system_clock::from_time_t(1'700'000'000);
   const std::string name = Uploader::conflictName("report.final.pdf", "box", at);
-  EXPECT_TRUE(std::regex_match(name, std::regex(R"(report\.final \(conflict box \d{4}-\d\d-\d\d \d{6}\)\.pdf)")))
+  EXPECT_TRUE(std::regex_match(
+      name, std::regex(R"(report\.final \(conflict box \d{4}-\d\d-\d\d \d{6}\)\.pdf)")))
       << name;
   const std::string longName = Uploader::conflictName(std::string(300, 'x') + ".txt", "box", at);
   EXPECT_LE(longName.size(), 255u);

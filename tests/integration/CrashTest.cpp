@@ -61,8 +61,7 @@ std::vector<CrashTrial> trials() {
       at("after_stored_mixed", Workload::kMixed, "upload.after_stored=abort@3", 25),
       // Between the two server calls of a rename over an existing file.
       at("before_trash_seeded", Workload::kRenameOverSeeded, "upload.before_trash=abort@1", 26),
-      at("before_trash_uploaded", Workload::kRenameOverUploaded, "upload.before_trash=abort@1",
-         27),
+      at("before_trash_uploaded", Workload::kRenameOverUploaded, "upload.before_trash=abort@1", 27),
   };
   // Random moments: an external kill -9 after a seeded delay during a mixed workload.
   const uint64_t first = environmentNumber("FASTIO_CRASH_FIRST_SEED", 1);

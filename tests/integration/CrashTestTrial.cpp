@@ -5,9 +5,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <mutex>
-#include <condition_variable>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -266,11 +266,10 @@ std::string TrialRun::run() {
   mount_.reset();
   if (ok) return "";
   std::ostringstream out;
-  out << "trial " << trial_.name << " (seed " << trial_.seed << ", FASTIO_FAULTS='"
-      << trial_.faults << "'" << (trial_.faults.empty() ? ", kill -9 after " +
-                                                              std::to_string(trial_.killAfterMs) +
-                                                              " ms"
-                                                        : std::string())
+  out << "trial " << trial_.name << " (seed " << trial_.seed << ", FASTIO_FAULTS='" << trial_.faults
+      << "'"
+      << (trial_.faults.empty() ? ", kill -9 after " + std::to_string(trial_.killAfterMs) + " ms"
+                                : std::string())
       << "): " << failure_ << "\nworkload:\n"
       << workloadLog_ << "replay: ctest -R 'CrashTest.*/" << trial_.name
       << "$' --output-on-failure\n";
@@ -281,7 +280,8 @@ bool TrialRun::checkServer(const CrashWorkload& workload, const Tree& expected) 
   ApiView api(*emulator_, kWorkspace);
   const model::ServerTree live = api.liveTree();
   std::vector<std::string> diff = diffServerTree(expected, live);
-  if (!diff.empty()) return fail("the server differs from the recovered state:\n" + joinLines(diff));
+  if (!diff.empty())
+    return fail("the server differs from the recovered state:\n" + joinLines(diff));
   const FsModel& m = workload.model();
   size_t files = 0;
   std::vector<std::string> problems;
@@ -297,8 +297,10 @@ bool TrialRun::checkServer(const CrashWorkload& workload, const Tree& expected) 
     }
   }
   if (files > m.maxTrashedFiles()) {
-    problems.push_back("the trash holds " + std::to_string(files) + " files; the workload removed "
-                       "or replaced at most " + std::to_string(m.maxTrashedFiles()));
+    problems.push_back("the trash holds " + std::to_string(files) +
+                       " files; the workload removed "
+                       "or replaced at most " +
+                       std::to_string(m.maxTrashedFiles()));
   }
   if (!problems.empty()) return fail("the trash:\n" + joinLines(problems));
   if (trial_.workload == Workload::kRenameOverSeeded ||

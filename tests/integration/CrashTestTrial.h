@@ -25,8 +25,8 @@ enum class Workload {
 struct CrashTrial {
   std::string name;
   Workload workload = Workload::kMixed;
-  std::string faults;    // FASTIO_FAULTS for the first daemon; "" = an external kill -9
-  int killAfterMs = 0;   // external kill: after this long into the workload
+  std::string faults;   // FASTIO_FAULTS for the first daemon; "" = an external kill -9
+  int killAfterMs = 0;  // external kill: after this long into the workload
   uint64_t seed = 1;
   int mixedSteps = 40;
 };

@@ -13,8 +13,7 @@ using model::joinPath;
 using model::ModelFile;
 using model::ModelFilePtr;
 
-CrashWorkload::CrashWorkload(std::filesystem::path workspaceRoot, const Tree& seeded,
-                             uint64_t seed)
+CrashWorkload::CrashWorkload(std::filesystem::path workspaceRoot, const Tree& seeded, uint64_t seed)
     : root_(std::move(workspaceRoot)), rng_(seed) {
   model_.seed(seeded);
   acknowledged();

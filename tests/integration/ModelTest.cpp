@@ -66,9 +66,9 @@ TEST_P(ModelTest, RandomOperationsMatchTheModelThroughRemountsCrashesAndTheServe
   options.seed = seed;
   options.operations = static_cast<int>(environmentNumber("FASTIO_MODEL_OPS", 3000));
   const Tree seeded = seededTree();
-  const fsys::path seedDir = fsys::temp_directory_path() / ("fastiofs-model-seed-" +
-                                                             std::to_string(::getpid()) + "-" +
-                                                             std::to_string(seed));
+  const fsys::path seedDir =
+      fsys::temp_directory_path() /
+      ("fastiofs-model-seed-" + std::to_string(::getpid()) + "-" + std::to_string(seed));
   struct RemoveDir {
     fsys::path dir;
     ~RemoveDir() {
@@ -91,9 +91,9 @@ TEST_P(ModelTest, RandomOperationsMatchTheModelThroughRemountsCrashesAndTheServe
   const auto started = std::chrono::steady_clock::now();
   ModelRun run(emulator, seeded, options);
   const std::string failure = run.run();
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::steady_clock::now() - started)
-                           .count();
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
+          .count();
   if (!failure.empty()) ADD_FAILURE() << failure;
   std::cout << run.summary() << "; " << seconds << " s" << std::endl;
 }

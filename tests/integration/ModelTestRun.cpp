@@ -1,8 +1,8 @@
 #include "tests/integration/ModelTestRun.h"
 
 #include <dirent.h>
-#include <signal.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,18 +32,18 @@ const char* const kFolderNames[] = {"d1", "d2", "sub", "x y", "ordner"};
 
 // How often each operation is drawn (ModelRun::Op order).
 const int kWeights[] = {
-    /*create*/ 12, /*open*/ 8,          /*write*/ 18,        /*append*/ 6,
-    /*truncate*/ 7, /*renameFile*/ 7,   /*renameOver*/ 5,    /*renameFolder*/ 2,
-    /*unlink*/ 6,  /*mkdir*/ 4,        /*rmdir*/ 3,         /*read*/ 8,
-    /*close*/ 10,  /*fsync*/ 4};
-const char* const kOpNames[] = {"create", "open",   "write", "append", "truncate",
-                                "rename", "rename-over", "rename-folder", "unlink",
-                                "mkdir",  "rmdir",  "read",  "close",  "fsync"};
+    /*create*/ 12,  /*open*/ 8,       /*write*/ 18,     /*append*/ 6,
+    /*truncate*/ 7, /*renameFile*/ 7, /*renameOver*/ 5, /*renameFolder*/ 2,
+    /*unlink*/ 6,   /*mkdir*/ 4,      /*rmdir*/ 3,      /*read*/ 8,
+    /*close*/ 10,   /*fsync*/ 4};
+const char* const kOpNames[] = {"create", "open",        "write",         "append", "truncate",
+                                "rename", "rename-over", "rename-folder", "unlink", "mkdir",
+                                "rmdir",  "read",        "close",         "fsync"};
 
 bool isInside(const std::string& path, const std::string& folder) {
-  return folder.empty() || (path.size() > folder.size() &&
-                            path.compare(0, folder.size(), folder) == 0 &&
-                            path[folder.size()] == '/');
+  return folder.empty() ||
+         (path.size() > folder.size() && path.compare(0, folder.size(), folder) == 0 &&
+          path[folder.size()] == '/');
 }
 
 }  // namespace
@@ -129,8 +129,8 @@ void ModelRun::note(const std::string& what) {
 bool ModelRun::fail(const std::string& what) {
   if (!failure_.empty()) return false;
   std::ostringstream out;
-  out << "seed " << options_.seed << ", step " << step_ << " of " << options_.operations
-      << ": " << what << "\nlast operations:\n";
+  out << "seed " << options_.seed << ", step " << step_ << " of " << options_.operations << ": "
+      << what << "\nlast operations:\n";
   for (const std::string& r : recent_) out << "  " << r << "\n";
   out << "replay: FASTIO_MODEL_FIRST_SEED=" << options_.seed
       << " FASTIO_MODEL_SEEDS=1 FASTIO_MODEL_OPS=" << options_.operations
@@ -153,14 +153,14 @@ void ModelRun::keepDaemonLog() {
     waitProcessGone(pid, std::chrono::milliseconds(200));
   }
   mount_->forceCleanup();
-  const std::filesystem::path kept = std::filesystem::temp_directory_path() /
-                                     ("fastiofs-model-seed" + std::to_string(options_.seed) +
-                                      "-daemon.log");
+  const std::filesystem::path kept =
+      std::filesystem::temp_directory_path() /
+      ("fastiofs-model-seed" + std::to_string(options_.seed) + "-daemon.log");
   writeFile(kept, mount_->daemonLog());
   failure_ += "daemon log: " + kept.string() + "\n";
-  const std::filesystem::path ops = std::filesystem::temp_directory_path() /
-                                    ("fastiofs-model-seed" + std::to_string(options_.seed) +
-                                     "-operations.log");
+  const std::filesystem::path ops =
+      std::filesystem::temp_directory_path() /
+      ("fastiofs-model-seed" + std::to_string(options_.seed) + "-operations.log");
   writeFile(ops, history_);
   failure_ += "every operation: " + ops.string() + "\n";
   // What the server holds now, for the post-mortem.
@@ -228,21 +228,36 @@ std::string ModelRun::run() {
 bool ModelRun::doOperation(Op op) {
   ++counts_[static_cast<int>(op)];
   switch (op) {
-    case Op::kCreate: return create();
-    case Op::kOpen: return openExisting();
-    case Op::kWrite: return write();
-    case Op::kAppend: return append();
-    case Op::kTruncate: return truncateFile();
-    case Op::kRenameFile: return renameFile();
-    case Op::kRenameOver: return renameOver();
-    case Op::kRenameFolder: return renameFolder();
-    case Op::kUnlink: return unlinkFile();
-    case Op::kMkdir: return makeFolder();
-    case Op::kRmdir: return removeFolder();
-    case Op::kRead: return readBack();
-    case Op::kClose: return closeHandle();
-    case Op::kFsync: return fsyncHandle();
-    case Op::kCount: break;
+    case Op::kCreate:
+      return create();
+    case Op::kOpen:
+      return openExisting();
+    case Op::kWrite:
+      return write();
+    case Op::kAppend:
+      return append();
+    case Op::kTruncate:
+      return truncateFile();
+    case Op::kRenameFile:
+      return renameFile();
+    case Op::kRenameOver:
+      return renameOver();
+    case Op::kRenameFolder:
+      return renameFolder();
+    case Op::kUnlink:
+      return unlinkFile();
+    case Op::kMkdir:
+      return makeFolder();
+    case Op::kRmdir:
+      return removeFolder();
+    case Op::kRead:
+      return readBack();
+    case Op::kClose:
+      return closeHandle();
+    case Op::kFsync:
+      return fsyncHandle();
+    case Op::kCount:
+      break;
   }
   return true;
 }
@@ -327,8 +342,8 @@ bool ModelRun::write() {
   }
   const std::string data = randomBytes(length);
   note("write fd " + std::to_string(h.fd) + " at " + std::to_string(offset) + " length " +
-       std::to_string(length) + (h.append ? " (O_APPEND: at the end " + std::to_string(size) + ")"
-                                          : ""));
+       std::to_string(length) +
+       (h.append ? " (O_APPEND: at the end " + std::to_string(size) + ")" : ""));
   const ssize_t n = ::pwrite(h.fd, data.data(), data.size(), static_cast<off_t>(offset));
   if (n != static_cast<ssize_t>(data.size())) {
     return n < 0 ? failErrno("pwrite") : fail("pwrite wrote " + std::to_string(n) + " bytes");
@@ -443,8 +458,8 @@ bool ModelRun::renameFolder() {
     // Over an empty folder (not the source's own parent chain).
     for (const char* n : kFolderNames) {
       const std::string candidate = joinPath(parent, n);
-      if (candidate != from && model_.isFolder(candidate) &&
-          model_.childrenOf(candidate).empty() && !isInside(from, candidate)) {
+      if (candidate != from && model_.isFolder(candidate) && model_.childrenOf(candidate).empty() &&
+          !isInside(from, candidate)) {
         to = candidate;
         over = true;
         break;
@@ -651,8 +666,7 @@ bool ModelRun::checkContent(const std::string& path) {
   size_t first = 0;
   while (first < got.size() && first < want.size() && got[first] == want[first]) ++first;
   return fail("content of '" + path + "' differs from byte " + std::to_string(first) + " (read " +
-              std::to_string(got.size()) + " bytes, expected " + std::to_string(want.size()) +
-              ")");
+              std::to_string(got.size()) + " bytes, expected " + std::to_string(want.size()) + ")");
 }
 
 bool ModelRun::fullCheck(const std::string& when) {
@@ -713,8 +727,7 @@ bool ModelRun::finalChecks() {
     MountedFastio fresh(emulator_);
     if (fresh.mount() != 0) return fail("fresh mount failed: " + fresh.lastError());
     std::vector<std::string> problems;
-    const Tree mounted =
-        readMountedTree(fresh.path(options_.workspace), true, &problems);
+    const Tree mounted = readMountedTree(fresh.path(options_.workspace), true, &problems);
     std::vector<std::string> diff = diffTrees(model_.tree(), mounted);
     problems.insert(problems.end(), diff.begin(), diff.end());
     if (!problems.empty()) {
@@ -745,12 +758,16 @@ bool ModelRun::checkServer() {
     }
   }
   if (files > model_.maxTrashedFiles()) {
-    problems.push_back("the trash holds " + std::to_string(files) + " files; the model removed "
-                       "or replaced at most " + std::to_string(model_.maxTrashedFiles()));
+    problems.push_back("the trash holds " + std::to_string(files) +
+                       " files; the model removed "
+                       "or replaced at most " +
+                       std::to_string(model_.maxTrashedFiles()));
   }
   if (folders > model_.maxTrashedFolders()) {
-    problems.push_back("the trash holds " + std::to_string(folders) + " folders; the model "
-                       "removed at most " + std::to_string(model_.maxTrashedFolders()));
+    problems.push_back("the trash holds " + std::to_string(folders) +
+                       " folders; the model "
+                       "removed at most " +
+                       std::to_string(model_.maxTrashedFolders()));
   }
   if (!problems.empty()) return fail("the server's trash:\n" + joinLines(problems));
   return true;

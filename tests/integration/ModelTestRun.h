@@ -40,8 +40,21 @@ class ModelRun {
 
  private:
   enum class Op {
-    kCreate, kOpen, kWrite, kAppend, kTruncate, kRenameFile, kRenameOver, kRenameFolder,
-    kUnlink, kMkdir, kRmdir, kRead, kClose, kFsync, kCount
+    kCreate,
+    kOpen,
+    kWrite,
+    kAppend,
+    kTruncate,
+    kRenameFile,
+    kRenameOver,
+    kRenameFolder,
+    kUnlink,
+    kMkdir,
+    kRmdir,
+    kRead,
+    kClose,
+    kFsync,
+    kCount
   };
 
   // --- the operations (each records what it did; returns false after a mismatch)

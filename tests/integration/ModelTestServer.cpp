@@ -63,7 +63,7 @@ std::vector<ServerNode> ApiView::listAll(const std::string& folderPath) const {
 }
 
 void ApiView::listInto(const std::string& folderId, const std::string& path,
-                          ServerTree& out) const {
+                       ServerTree& out) const {
   std::set<std::string> seen;
   for (ServerNode& n : listAll(folderId)) {
     if (!seen.insert(n.name).second) {
@@ -96,8 +96,8 @@ ServerNode ApiView::details(const std::string& nodeId) const {
   testing::ApiClient api(emulator_.port(), emulator_.token());
   auto reply = api.get("/current/workspace/" + workspaceId_ + "/storage/" + nodeId + "/details/");
   if (reply.status != 200 || reply.json.is_discarded() || !reply.json.contains("node")) {
-    throw std::runtime_error("details of " + nodeId + " answered " +
-                             std::to_string(reply.status) + ": " + reply.body);
+    throw std::runtime_error("details of " + nodeId + " answered " + std::to_string(reply.status) +
+                             ": " + reply.body);
   }
   return nodeOf(reply.json["node"]);
 }
@@ -128,8 +128,8 @@ std::vector<std::string> diffServerTree(const Tree& expected, const ServerTree& 
   for (const auto& [path, got] : server.nodes) {
     if (expected.count(path) == 0) {
       lines.push_back("the server holds an unexpected " +
-                      std::string(got.folder ? "folder" : "file") + " '" + path + "' (" +
-                      got.id + ", " + std::to_string(got.size) + " bytes)");
+                      std::string(got.folder ? "folder" : "file") + " '" + path + "' (" + got.id +
+                      ", " + std::to_string(got.size) + " bytes)");
     }
   }
   return lines;

@@ -116,7 +116,8 @@ void walk(const fsys::path& root, const std::string& rel, bool withContents, Tre
 
 }  // namespace
 
-Tree readMountedTree(const fsys::path& root, bool withContents, std::vector<std::string>* problems) {
+Tree readMountedTree(const fsys::path& root, bool withContents,
+                     std::vector<std::string>* problems) {
   Tree out;
   out[""] = folderEntry();
   std::vector<std::string> found;
@@ -136,8 +137,8 @@ std::vector<std::string> diffTrees(const Tree& expected, const Tree& actual) {
     }
     const TreeEntry& got = it->second;
     if (want.folder != got.folder) {
-      lines.push_back("'" + path + "' is a " + (got.folder ? "folder" : "file") +
-                      ", expected a " + (want.folder ? "folder" : "file"));
+      lines.push_back("'" + path + "' is a " + (got.folder ? "folder" : "file") + ", expected a " +
+                      (want.folder ? "folder" : "file"));
       continue;
     }
     if (want.folder) continue;
