@@ -199,7 +199,9 @@ TEST_F(ReadAheadRunTest, OpeningAFoldersFilesInOrderFetchesTheNextFilesAhead) {
   };
   open(0);
   open(1);  // the second open in listing order starts the scan
-  for (int i = 0; i < 500 && !cached(5); ++i) {
+  // The window's files are fetched in parallel, in any order: wait for all four.
+  auto windowCached = [&] { return cached(2) && cached(3) && cached(4) && cached(5); };
+  for (int i = 0; i < 500 && !windowCached(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   for (int i = 2; i <= 5; ++i) EXPECT_TRUE(cached(i)) << "file " << i << " fetched ahead";
