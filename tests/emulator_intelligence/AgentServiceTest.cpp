@@ -76,6 +76,8 @@ TEST_F(AgentServiceTest, ATurnCompletesWithCitations) {
   EXPECT_NE(done.answer.find("4.2 million"), std::string::npos);
   EXPECT_NE(done.answer.find("revenue.md"), std::string::npos);
   EXPECT_EQ(done.question, "What was the quarterly revenue?");
+  // The change for "complete" is published after the turn reads as complete: wait for it.
+  for (int i = 0; i < 500 && changes_.load() < 3; ++i) std::this_thread::sleep_for(10ms);
   EXPECT_GE(changes_.load(), 3) << "created, running, complete";
 }
 
