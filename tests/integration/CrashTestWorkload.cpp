@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "tests/support/RandomBytes.h"
+
 namespace fastio::integration::crash {
 
 using model::joinPath;
@@ -24,16 +26,7 @@ std::string CrashWorkload::at(const std::string& rel) const {
 }
 
 std::string CrashWorkload::bytes(size_t n) {
-  std::string s(n, '\0');
-  size_t i = 0;
-  while (i < n) {
-    uint64_t r = rng_();
-    for (int b = 0; b < 8 && i < n; ++b, ++i) {
-      s[i] = static_cast<char>(r & 0xFF);
-      r >>= 8;
-    }
-  }
-  return s;
+  return testing::randomBytes(rng_, n);
 }
 
 std::string CrashWorkload::randomFile() {
@@ -82,6 +75,16 @@ bool CrashWorkload::writeAt(int fd, ModelFile& file, uint64_t offset, const std:
   return true;
 }
 
+bool CrashWorkload::fsyncFd(int fd, const std::string& path) {
+  note("  fsync");
+  if (::fsync(fd) != 0) {
+    ::close(fd);
+    return failed("fsync " + path);
+  }
+  acknowledged();
+  return true;
+}
+
 bool CrashWorkload::closeFd(int fd, const std::string& path) {
   note("  close " + path);
   if (::close(fd) != 0) return failed("close " + path);
@@ -109,13 +112,7 @@ bool CrashWorkload::writeNewFile(const std::string& path, size_t size) {
       return failed("write " + path);
     }
   }
-  note("  fsync");
-  if (::fsync(fd) != 0) {
-    ::close(fd);
-    return failed("fsync " + path);
-  }
-  acknowledged();
-  return closeFd(fd, path);
+  return fsyncFd(fd, path) && closeFd(fd, path);
 }
 
 bool CrashWorkload::replaceContent(const std::string& path, size_t size) {
@@ -192,14 +189,7 @@ bool CrashWorkload::newFileStep() {
       ::close(fd);
       return false;
     }
-    if (rng_() % 4 == 0) {
-      note("  fsync");
-      if (::fsync(fd) != 0) {
-        ::close(fd);
-        return failed("fsync");
-      }
-      acknowledged();
-    }
+    if (rng_() % 4 == 0 && !fsyncFd(fd, path)) return false;
   }
   return closeFd(fd, path);
 }
@@ -236,14 +226,7 @@ bool CrashWorkload::modifyStep() {
       return false;
     }
   }
-  if (rng_() % 4 == 0) {
-    note("  fsync");
-    if (::fsync(fd) != 0) {
-      ::close(fd);
-      return failed("fsync");
-    }
-    acknowledged();
-  }
+  if (rng_() % 4 == 0 && !fsyncFd(fd, path)) return false;
   return closeFd(fd, path);
 }
 

@@ -66,6 +66,8 @@ class CrashWorkload {
   // Writes through fd: returns false (after failed()) when the call failed.
   bool writeAt(int fd, model::ModelFile& file, uint64_t offset, const std::string& data,
                bool append);
+  // fsync (acknowledged) / close (acknowledged); on failure the fd is closed and false returned.
+  bool fsyncFd(int fd, const std::string& path);
   bool closeFd(int fd, const std::string& path);
 
   std::filesystem::path root_;

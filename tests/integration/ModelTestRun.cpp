@@ -14,6 +14,7 @@
 
 #include "tests/integration/ModelTestDaemon.h"
 #include "tests/integration/ModelTestServer.h"
+#include "tests/support/RandomBytes.h"
 
 namespace fastio::integration::model {
 
@@ -74,16 +75,7 @@ bool ModelRun::coin(int percent) {
 }
 
 std::string ModelRun::randomBytes(size_t n) {
-  std::string s(n, '\0');
-  size_t i = 0;
-  while (i < n) {
-    uint64_t r = rng_();
-    for (int b = 0; b < 8 && i < n; ++b, ++i) {
-      s[i] = static_cast<char>(r & 0xFF);
-      r >>= 8;
-    }
-  }
-  return s;
+  return testing::randomBytes(rng_, n);
 }
 
 std::string ModelRun::at(const std::string& rel) const {

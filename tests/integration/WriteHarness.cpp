@@ -14,6 +14,7 @@
 
 #include "tests/support/ApiClient.h"
 #include "tests/support/EmulatorCounters.h"
+#include "tests/support/RandomBytes.h"
 
 namespace fastio::integration {
 
@@ -21,14 +22,7 @@ namespace fsys = std::filesystem;
 
 std::string bytesOf(size_t n, unsigned seed) {
   std::mt19937_64 rng(seed);
-  std::string s(n, '\0');
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const uint64_t v = rng();
-    std::memcpy(&s[i], &v, 8);
-  }
-  for (; i < n; ++i) s[i] = static_cast<char>(rng() & 0xFF);
-  return s;
+  return testing::randomBytes(rng, n);
 }
 
 bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
