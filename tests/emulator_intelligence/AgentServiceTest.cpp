@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "emulator/intelligence/AgentService.h"
@@ -31,7 +33,11 @@ class AgentServiceTest : public ::testing::Test {
     auto service = AgentService::open(
         dir_.path() / "agent.db", *index_, options,
         [this](char prefix) { return std::string(1, prefix) + std::to_string(++ids_); },
-        [this](const std::string&, const std::string&) { ++changes_; });
+        [this](const std::string&, const std::string&) {
+          std::lock_guard lock(changesMu_);
+          ++changes_;
+          changed_.notify_all();
+        });
     ASSERT_TRUE(service.ok()) << service.error().describe();
     agent_ = std::move(service).value();
   }
@@ -52,11 +58,22 @@ class AgentServiceTest : public ::testing::Test {
     return {};
   }
 
+  // Waits (up to 5 s) until `n` change notices were published; returns how many were.
+  int waitForChanges(int n) {
+    std::unique_lock lock(changesMu_);
+    changed_.wait_for(lock, 5s, [&] { return changes_ >= n; });
+    return changes_;
+  }
+
+  std::mutex changesMu_;
+  std::condition_variable changed_;
+  int changes_ = 0;
+  std::atomic<int> ids_{0};
+  // Declared after what its callbacks use: destroyed first, so its threads never reach freed
+  // members.
   TempDir dir_;
   std::unique_ptr<SearchIndex> index_;
   std::unique_ptr<AgentService> agent_;
-  std::atomic<int> ids_{0};
-  std::atomic<int> changes_{0};
 };
 
 TEST_F(AgentServiceTest, ATurnCompletesWithCitations) {
@@ -76,9 +93,8 @@ TEST_F(AgentServiceTest, ATurnCompletesWithCitations) {
   EXPECT_NE(done.answer.find("4.2 million"), std::string::npos);
   EXPECT_NE(done.answer.find("revenue.md"), std::string::npos);
   EXPECT_EQ(done.question, "What was the quarterly revenue?");
-  // The change for "complete" is published after the turn reads as complete: wait for it.
-  for (int i = 0; i < 500 && changes_.load() < 3; ++i) std::this_thread::sleep_for(10ms);
-  EXPECT_GE(changes_.load(), 3) << "created, running, complete";
+  // The change for "complete" is published after the turn reads as complete.
+  EXPECT_GE(waitForChanges(3), 3) << "created, running, complete";
 }
 
 TEST_F(AgentServiceTest, WeakPassagesAreLeftOut) {
