@@ -184,10 +184,9 @@ Result<Node> NodeView::nodeFor(const InodeInfo& asSeen, bool forceFresh) {
       if (it != (*listing)->byNodeId.end()) {
         const Node& node = (*listing)->nodes[(*listing)->entries[it->second].index];
         if ((*listing)->stale) return node;  // offline: do not pretend it is fresh
-        // Remembered after the listing was fetched (an upload stored since): newer.
-        if (record && record->fetchedAt > (*listing)->fetchedAt) return record->node;
+        // A node remembered after the listing was fetched (an upload stored since) is newer.
         remember(info.ino, info.workspaceId, node, (*listing)->fetchedAt);
-        return node;
+        return newest(info.ino, node, (*listing)->fetchedAt);
       }
       if ((*listing)->stale && record) return record->node;
     } else if (record && Health::meansOffline(listing.error())) {

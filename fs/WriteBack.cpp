@@ -670,16 +670,15 @@ std::optional<LocalFile> WriteBack::fileNamed(const InodeInfo& parent, const std
 }
 
 namespace {
-std::string placeKey(const std::string& workspaceId, const std::string& folderId,
-                     const std::string& name) {
-  return workspaceId + '\0' + folderId + '\0' + name;
+std::string placeKey(const std::string& folderKey, const std::string& name) {
+  return folderKey + '\0' + name;
 }
 }  // namespace
 
 void WriteBack::uploadStarting(DirtyKey key, const std::string& workspaceId,
                                const std::string& parentId, const std::string& name) {
   std::lock_guard lock(mu_);
-  const std::string place = placeKey(workspaceId, parentId, name);
+  const std::string place = placeKey(folderIndexKey(workspaceId, parentId), name);
   if (!uploadingAt_.emplace(key, place).second) return;
   ++uploadTargets_[place];
 }
@@ -699,7 +698,9 @@ bool WriteBack::placedElsewhere(const std::string& workspaceId, const std::strin
   std::lock_guard lock(mu_);
   auto node = byNode_.find(nodeIndexKey(workspaceId, nodeId));
   if (node == byNode_.end()) {
-    return uploadTargets_.count(placeKey(workspaceId, folderId, name)) != 0;
+    // Checked for every entry of every listing: no key is built while no upload is in flight.
+    return !uploadTargets_.empty() &&
+           uploadTargets_.count(placeKey(folderIndexKey(workspaceId, folderId), name)) != 0;
   }
   const DirtyRecord& rec = *byKey_.at(node->second);
   return rec.parentId != folderId || rec.name != name;
