@@ -151,6 +151,10 @@ class FileSystem final : private UploadEvents {
   // tombstone its descriptors use once its name is gone).
   DirtyRecordPtr openTombstoneCandidate(const InodeInfo& info);
   Status dropLocal(const DirtyRecordPtr& rec, InodeId ino);
+  // One try of rename(); `raced` names a record whose upload completed while it was renamed
+  // (the rename is then retried on the clean file).
+  Status renameOnce(InodeId parent, const std::string& name, InodeId newParent,
+                    const std::string& newName, unsigned flags, DirtyKey& raced);
   Status renameServerObject(const InodeInfo& parent, const NodeView::Child& src,
                             const InodeInfo& newParent, const std::string& newName);
   Status checkAttrPolicy(const InodeInfo& info, const SetAttrRequest& request);

@@ -408,6 +408,22 @@ Status FileSystem::renameServerObject(const InodeInfo& parent, const NodeView::C
 
 Status FileSystem::rename(InodeId parent, const std::string& name, InodeId newParent,
                           const std::string& newName, unsigned flags) {
+  for (int attempt = 0;; ++attempt) {
+    DirtyKey raced = 0;
+    Status s = renameOnce(parent, name, newParent, newName, flags, raced);
+    if (s.ok() || raced == 0 || attempt == 3) return s;
+    // Its upload completed as it was renamed: once the record is forgotten, the file is a
+    // clean server file and the rename starts over on it.
+    writeBack_->waitForgotten(raced, std::chrono::seconds(5));
+  }
+}
+
+Status FileSystem::renameOnce(InodeId parent, const std::string& name, InodeId newParent,
+                              const std::string& newName, unsigned flags, DirtyKey& raced) {
+  auto noteRaced = [&raced](const DirtyRecord& rec, Status s) {
+    if (!s.ok() && s.error().code == ErrorCode::kStale) raced = rec.key;
+    return s;
+  };
   if ((flags & kRenameExchange) != 0) {
     return makeError(ErrorCode::kInvalid, "exchanging two names is not supported");
   }
@@ -483,8 +499,8 @@ Status FileSystem::rename(InodeId parent, const std::string& name, InodeId newPa
         if (!made.ok()) return made.error();
         rec = *made;
       }
-      FASTIO_TRY(writeBack_->retarget(*rec, d->info.nodeId, version, trash,
-                                      NodeView::folderIdOf(*to), newName));
+      FASTIO_TRY(noteRaced(*rec, writeBack_->retarget(*rec, d->info.nodeId, version, trash,
+                                                      NodeView::folderIdOf(*to), newName)));
       if (dstRec) FASTIO_TRY(dropLocal(dstRec, d->info.ino));
       inodes_.detach(d->info.ino);
       inodes_.rekey(s.info.ino, InodeTable::nodeKey(s.info.workspaceId, d->info.nodeId),
@@ -507,14 +523,15 @@ Status FileSystem::rename(InodeId parent, const std::string& name, InodeId newPa
     std::optional<WriteBack::Placement> before;
     if (srcRec) {
       before = writeBack_->placementOf(*srcRec);
-      FASTIO_TRY(writeBack_->place(*srcRec, NodeView::folderIdOf(*to), newName));
+      FASTIO_TRY(
+          noteRaced(*srcRec, writeBack_->place(*srcRec, NodeView::folderIdOf(*to), newName)));
     }
     if (Status moved = renameServerObject(*from, s, *to, newName); !moved.ok()) {
       if (before) (void)writeBack_->place(*srcRec, before->parentId, before->name);
       return moved;
     }
   } else if (srcRec) {
-    FASTIO_TRY(writeBack_->place(*srcRec, NodeView::folderIdOf(*to), newName));
+    FASTIO_TRY(noteRaced(*srcRec, writeBack_->place(*srcRec, NodeView::folderIdOf(*to), newName)));
   } else {
     return makeError(ErrorCode::kStale, name + " is neither on the server nor pending");
   }

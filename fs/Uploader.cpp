@@ -672,68 +672,78 @@ void Uploader::cacheUploaded(DirtyKey key, const DirtyUpload& snapshot, const Di
 
 Status Uploader::finishStored(DirtyKey key, const std::string& workspaceId,
                               const DirtyUpload& snapshot, Node node) {
-  auto state = store_.state(key);
-  const bool gone = !state.ok() || state->meta.unlinked;
-  if (gone) {
-    // Deleted while it was uploading: what we just created must not stay.
-    if (snapshot.targetNodeId.empty()) {
-      Status s =
-          remote_.deleteNode(workspaceId, node.id, Deadline::after(options_.remoteTimeout, clock_));
+  // Where the stored node is on the server now (a move below changes it).
+  std::string placedParent = snapshot.parentId;
+  std::string placedName = snapshot.name;
+  for (;;) {
+    const uint64_t placementSeq = writeBack_.placementSeq(key);
+    auto state = store_.state(key);
+    const bool gone = !state.ok() || state->meta.unlinked;
+    if (gone) {
+      // Deleted while it was uploading: what we just created must not stay.
+      if (snapshot.targetNodeId.empty()) {
+        Status s = remote_.deleteNode(workspaceId, node.id,
+                                      Deadline::after(options_.remoteTimeout, clock_));
+        if (!s.ok() && s.error().code != ErrorCode::kNotFound) return s.error();
+        writeBack_.noteTrashed(workspaceId, node.id);
+      }
+      return okStatus();
+    }
+    const DirtyFile& now = *state;
+    FASTIO_LOG_DEBUG("dirty {}: stored as {} ({}) at {}/{}; now at {}/{}", key, node.id,
+                     node.version, placedParent, node.name, now.meta.parentId, now.meta.name);
+    const Deadline deadline = Deadline::after(options_.remoteTimeout, clock_);
+    // Renamed over another file while it uploaded: its content now belongs to that file, not
+    // to the node just stored (moving that node there would trash the target). A node this
+    // upload created goes; the next attempt updates the new target and trashes what the rename
+    // left.
+    if (now.meta.targetNodeId != snapshot.targetNodeId) {
+      if (snapshot.targetNodeId.empty()) {
+        Status s = remote_.deleteNode(workspaceId, node.id, deadline);
+        if (!s.ok() && s.error().code != ErrorCode::kNotFound) return s.error();
+        writeBack_.noteTrashed(workspaceId, node.id);
+      }
+      return makeError(ErrorCode::kConflict,
+                       "renamed over another file during its upload; uploading it there");
+    }
+    // Renamed or moved during the upload: the server gets the last name given, never through
+    // a name the destination holds (the server would trash that file).
+    if (now.meta.parentId != placedParent ||
+        (now.meta.name != placedName && now.meta.name != node.name)) {
+      auto moved =
+          moveAndRename(remote_, folders_, now.workspaceId, node, placedParent, now.meta.parentId,
+                        now.meta.name, writeBack_.namePolicy(now.workspaceId), deadline);
+      if (!moved.ok()) return moved.error();
+      node = *moved;
+      placedParent = now.meta.parentId;
+      placedName = now.meta.name;
+    }
+    // The sources of a rename over this file go to the trash now that its content is stored.
+    for (const std::string& trashed : now.meta.trashAfterUpload) {
+      FASTIO_TRY(faults::hit("upload.before_trash"));
+      Status s = remote_.deleteNode(now.workspaceId, trashed, deadline);
       if (!s.ok() && s.error().code != ErrorCode::kNotFound) return s.error();
-      writeBack_.noteTrashed(workspaceId, node.id);
+      writeBack_.noteTrashed(now.workspaceId, trashed);
+      FASTIO_TRY(store_.amend(key, [&](DirtyMeta& m) { std::erase(m.trashAfterUpload, trashed); }));
+      folders_.invalidateWorkspace(now.workspaceId);
+    }
+    auto completion = writeBack_.complete(key, node.id, node.version, placementSeq);
+    if (!completion.ok()) return completion.error();
+    if (*completion == WriteBack::Completion::kMoved) {
+      FASTIO_LOG_DEBUG("dirty {}: renamed as its upload completed; placing it again", key);
+      continue;
+    }
+    const bool clean = *completion == WriteBack::Completion::kClean;
+    if (!clean) writeBack_.rebased(key, node, snapshot.size);
+    writeBack_.noteStored(now.workspaceId, now.meta.parentId, now.meta.name, node);
+    if (events_) events_->stored(key, node, clean);
+    if (clean) writeBack_.forget(key);
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = items_.find(key); it != items_.end()) it->second.conflict = false;
     }
     return okStatus();
   }
-  const DirtyFile& now = *state;
-  FASTIO_LOG_DEBUG("dirty {}: stored as {} ({}) at {}/{}; now at {}/{}", key, node.id, node.version,
-                   snapshot.parentId, node.name, now.meta.parentId, now.meta.name);
-  const Deadline deadline = Deadline::after(options_.remoteTimeout, clock_);
-  // Renamed over another file while it uploaded: its content now belongs to that file, not to
-  // the node just stored (moving that node there would trash the target). A node this upload
-  // created goes; the next attempt updates the new target and trashes what the rename left.
-  if (now.meta.targetNodeId != snapshot.targetNodeId) {
-    if (snapshot.targetNodeId.empty()) {
-      Status s = remote_.deleteNode(workspaceId, node.id, deadline);
-      if (!s.ok() && s.error().code != ErrorCode::kNotFound) return s.error();
-      writeBack_.noteTrashed(workspaceId, node.id);
-    }
-    return makeError(ErrorCode::kConflict,
-                     "renamed over another file during its upload; uploading it there");
-  }
-  // Renamed or moved during the upload: the server gets the last name given, never through a
-  // name the destination holds (the server would trash that file).
-  if (now.meta.parentId != snapshot.parentId ||
-      (now.meta.name != snapshot.name && now.meta.name != node.name)) {
-    auto moved = moveAndRename(remote_, folders_, now.workspaceId, node, snapshot.parentId,
-                               now.meta.parentId, now.meta.name,
-                               writeBack_.namePolicy(now.workspaceId), deadline);
-    if (!moved.ok()) return moved.error();
-    node = *moved;
-  }
-  // The sources of a rename over this file go to the trash now that its content is stored.
-  for (const std::string& trashed : now.meta.trashAfterUpload) {
-    FASTIO_TRY(faults::hit("upload.before_trash"));
-    Status s = remote_.deleteNode(now.workspaceId, trashed, deadline);
-    if (!s.ok() && s.error().code != ErrorCode::kNotFound) return s.error();
-    writeBack_.noteTrashed(now.workspaceId, trashed);
-    FASTIO_TRY(store_.amend(key, [&](DirtyMeta& m) { std::erase(m.trashAfterUpload, trashed); }));
-    folders_.invalidateWorkspace(now.workspaceId);
-  }
-  auto clean = writeBack_.complete(key, node.id, node.version);
-  if (!clean.ok()) return clean.error();
-  if (*clean) {
-    writeBack_.noteStored(now.workspaceId, now.meta.parentId, now.meta.name, node);
-  } else {
-    writeBack_.rebased(key, node, snapshot.size);
-    writeBack_.noteStored(now.workspaceId, now.meta.parentId, now.meta.name, node);
-  }
-  if (events_) events_->stored(key, node, *clean);
-  if (*clean) writeBack_.forget(key);
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = items_.find(key); it != items_.end()) it->second.conflict = false;
-  }
-  return okStatus();
 }
 
 Uploader::Attempt Uploader::classify(DirtyKey key, const Error& error,

@@ -356,8 +356,17 @@ WallTime WriteBack::mtimeOf(const DirtyRecord& rec) const {
 
 // ---------------------------------------------------------------- namespace
 
+Status WriteBack::beginPlacementChange(DirtyRecord& rec) {
+  std::lock_guard lock(rec.mu);
+  if (rec.gone) return makeError(ErrorCode::kStale, "uploaded meanwhile: it is a clean file now");
+  ++rec.placementSeq;
+  return okStatus();
+}
+
 Status WriteBack::place(DirtyRecord& rec, const std::string& parentId, const std::string& name) {
   FASTIO_LOG_DEBUG("dirty {}: placed at {}/{}", rec.key, parentId, name);
+  std::lock_guard placing(rec.placementMu);
+  FASTIO_TRY(beginPlacementChange(rec));
   FASTIO_TRY(store_.amend(rec.key, [&](DirtyMeta& m) {
     m.parentId = parentId;
     m.name = name;
@@ -379,6 +388,8 @@ Status WriteBack::retarget(DirtyRecord& rec, const std::string& nodeId, const st
                            const std::string& name) {
   FASTIO_LOG_DEBUG("dirty {}: over node '{}' ({}) at {}/{}, trash {}", rec.key, nodeId, version,
                    parentId, name, trash.size());
+  std::lock_guard placing(rec.placementMu);
+  FASTIO_TRY(beginPlacementChange(rec));
   std::vector<std::string> allTrash;
   {
     std::lock_guard lock(mu_);
@@ -415,6 +426,8 @@ Status WriteBack::retarget(DirtyRecord& rec, const std::string& nodeId, const st
 Status WriteBack::unlink(DirtyRecord& rec, bool stillOpen, const std::vector<std::string>& trash) {
   FASTIO_LOG_DEBUG("dirty {}: unlinked{}, trash {}", rec.key, stillOpen ? " (open)" : "",
                    trash.size());
+  std::lock_guard placing(rec.placementMu);
+  ++rec.placementSeq;
   if (stillOpen) {
     std::vector<std::string> allTrash;
     {
@@ -490,14 +503,25 @@ void WriteBack::lastClose(const InodeInfo& info) {
   changed(*rec);
 }
 
-Result<bool> WriteBack::complete(DirtyKey key, const std::string& nodeId,
-                                 const std::string& version) {
+uint64_t WriteBack::placementSeq(DirtyKey key) const {
+  DirtyRecordPtr rec = findByKey(key);
+  if (!rec) return 0;
+  std::lock_guard placing(rec->placementMu);
+  return rec->placementSeq;
+}
+
+Result<WriteBack::Completion> WriteBack::complete(DirtyKey key, const std::string& nodeId,
+                                                  const std::string& version,
+                                                  uint64_t placementSeq) {
   DirtyRecordPtr rec = findByKey(key);
   if (!rec) return makeError(ErrorCode::kStale, "the dirty file is gone");
+  std::lock_guard placing(rec->placementMu);
+  if (rec->placementSeq != placementSeq) return Completion::kMoved;
   std::lock_guard lock(rec->mu);
   auto clean = store_.completeUpload(key, nodeId, version);
-  if (clean.ok() && *clean) rec->gone = true;
-  return clean;
+  if (!clean.ok()) return clean.error();
+  if (*clean) rec->gone = true;
+  return *clean ? Completion::kClean : Completion::kDirty;
 }
 
 bool WriteBack::waitForgotten(DirtyKey key, Duration timeout) {

@@ -60,6 +60,10 @@ struct DirtyRecord {
   uint64_t baseSize = 0;
   uint64_t generation = 0;  // local count of content changes (the uploader compares)
   bool gone = false;        // uploaded clean and leaving: changes must go to a new record
+  // Namespace changes (place, retarget, unlink) and an upload's completion run one at a time,
+  // so a rename never lands on a record its upload is letting go.
+  std::mutex placementMu;
+  uint64_t placementSeq = 0;  // bumps on every namespace change (placementMu)
 };
 using DirtyRecordPtr = std::shared_ptr<DirtyRecord>;
 
@@ -120,10 +124,18 @@ class WriteBack final : public LocalChanges {
   bool tombstoneHeld(DirtyKey key) const;
   // The last handle of ino closed.
   void lastClose(const InodeInfo& info);
+  // Where the record's namespace changes stand; complete() compares it.
+  uint64_t placementSeq(DirtyKey key) const;
+  enum class Completion {
+    kClean,  // nothing newer: the record is `gone` (a change arriving meanwhile waits for
+             // forget() and starts a new one)
+    kDirty,  // later writes stay dirty over the stored node
+    kMoved,  // renamed, retargeted or unlinked since `placementSeq`: nothing was completed
+  };
   // The upload of `key`'s snapshot is stored as (nodeId, version): completes it in the store
-  // while no change of the file can run. Returns true when the file is clean now; then the
-  // record is `gone` (a change arriving meanwhile waits for forget() and starts a new one).
-  Result<bool> complete(DirtyKey key, const std::string& nodeId, const std::string& version);
+  // while no change of the file can run, if its placement is still the one at `placementSeq`.
+  Result<Completion> complete(DirtyKey key, const std::string& nodeId, const std::string& version,
+                              uint64_t placementSeq);
   // Back to clean (uploaded and unchanged since): forgets the record.
   void forget(DirtyKey key);
   // Waits (up to `timeout`) until the record is forgotten; true if it is.
@@ -190,6 +202,8 @@ class WriteBack final : public LocalChanges {
   uint64_t journalBytes() const;
 
  private:
+  // Under placementMu: kStale once the record is gone (its file is clean), else bumps the seq.
+  Status beginPlacementChange(DirtyRecord& rec);
   struct Stored {
     Node node;
     SteadyTime at{};

@@ -76,6 +76,34 @@ TEST_F(UploaderTest, ARenameDuringTheUploadEndsWithTheLastName) {
   EXPECT_EQ(memory.callCount("upload"), 1u);
 }
 
+// SEMANTICS "Writes": renamed over another file just as its upload was stored (while the
+// upload trashed what an earlier rename over left): the last rename wins, nothing is lost.
+TEST_F(UploaderTest, ARenameOverAsTheUploadCompletesEndsAtTheLastTarget) {
+  memory.seedFile(wsId, "b", "bee");
+  memory.seedFile(wsId, "e", "eee");
+  memory.seedFile(wsId, "g", "gee");
+  const std::string gId = memory.nodeAt(wsId, "g")->id;
+  GatedRemoteStore gate(memory);
+  auto fs = makeFs(gate);
+  ASSERT_TRUE(fs->rename(team(*fs), "e", team(*fs), "b", 0).ok());
+  gate.hold("deleteNode");  // the upload over b is stored; trashing e waits
+  fs->uploadNow();
+  ASSERT_TRUE(gate.waitForBlocked("deleteNode", 1));
+  ASSERT_TRUE(fs->rename(team(*fs), "b", team(*fs), "g", 0).ok());
+  gate.release("deleteNode");
+  ASSERT_TRUE(idle(*fs));
+  EXPECT_FALSE(memory.nodeAt(wsId, "b")) << "renamed away: it went to the trash";
+  EXPECT_FALSE(memory.nodeAt(wsId, "e"));
+  auto g = memory.nodeAt(wsId, "g");
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->id, gId) << "a rename over keeps the target's node";
+  EXPECT_EQ(memory.contentOf(wsId, g->id), "eee");
+  EXPECT_FALSE(walk(*fs, "team/b").ok());
+  auto seen = walk(*fs, "team/g");
+  ASSERT_TRUE(seen.ok());
+  EXPECT_EQ(readAll(*fs, seen->attr.ino).valueOr(""), "eee");
+}
+
 // SEMANTICS "Writes": deleted while its first upload ran: what the upload created goes.
 TEST_F(UploaderTest, ANewFileDeletedDuringItsUploadLeavesNothingBehind) {
   GatedRemoteStore gate(memory);
