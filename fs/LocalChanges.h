@@ -19,6 +19,7 @@ struct LocalFile {
   uint64_t size = 0;
   WallTime mtime{};
   bool stored = false;  // uploaded a moment ago; the server's listing supersedes it
+  std::string version;  // of a stored file: the version its upload made
 };
 
 struct LocalAttrs {

@@ -315,7 +315,7 @@ EntryReply NodeView::localEntry(const LocalFile& file) {
 
 EntryReply NodeView::acquire(const DirEntry& entry) {
   if (!entry.node) {
-    LocalFile file{entry.key, entry.info, entry.attr.size, entry.attr.mtime};
+    LocalFile file{entry.key, entry.info, entry.attr.size, entry.attr.mtime, false, {}};
     if (isDirectoryKind(entry.info.kind)) return entryFor(entry.key, entry.info, nullptr);
     return localEntry(file);
   }

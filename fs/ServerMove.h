@@ -19,8 +19,9 @@ struct NamePolicy {
   // for a node the mount no longer shows there (replaced or unlinked, waiting for the trash;
   // or renamed here, waiting for its upload to move it).
   std::function<bool(const Node& holder, const std::string& folderId)> mayFree;
-  // Whether a file pending here (not on the server yet) holds the name in the folder: a move
-  // must not pass through it, or that file's upload would find the name taken.
+  // Whether a file pending here (not on the server yet) holds the name in the folder, or one
+  // stored here since the folder's listing was fetched: a move must not pass through it (the
+  // upload would find the name taken; the server would trash the stored file).
   std::function<bool(const std::string& folderId, const std::string& name)> heldLocally;
 };
 

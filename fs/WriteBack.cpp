@@ -228,13 +228,21 @@ bool WriteBack::placedAt(const std::string& workspaceId, const std::string& fold
   return it != placedByFolder_.end() && it->second.count(name) != 0;
 }
 
+bool WriteBack::storedAt(const std::string& workspaceId, const std::string& folderId,
+                         const std::string& name) const {
+  std::lock_guard lock(mu_);
+  auto it = storedByFolder_.find(folderIndexKey(workspaceId, folderId));
+  return it != storedByFolder_.end() && it->second.count(name) != 0;
+}
+
 NamePolicy WriteBack::namePolicy(const std::string& workspaceId) {
   return NamePolicy{[this, workspaceId](const Node& holder, const std::string& folderId) {
                       return hides(workspaceId, holder.id) ||
                              placedElsewhere(workspaceId, holder.id, folderId, holder.name);
                     },
                     [this, workspaceId](const std::string& folderId, const std::string& name) {
-                      return placedAt(workspaceId, folderId, name);
+                      return placedAt(workspaceId, folderId, name) ||
+                             storedAt(workspaceId, folderId, name);
                     }};
 }
 
@@ -637,6 +645,7 @@ LocalFile WriteBack::storedEntry(const InodeInfo& parent, const std::string& nam
   f.size = stored.node.size;
   f.mtime = stored.node.modified == WallTime{} ? stored.node.created : stored.node.modified;
   f.stored = true;
+  f.version = stored.node.version;
   return f;
 }
 

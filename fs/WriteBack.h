@@ -93,6 +93,9 @@ class WriteBack final : public LocalChanges {
   // Whether a record is placed at (folderId, name).
   bool placedAt(const std::string& workspaceId, const std::string& folderId,
                 const std::string& name) const;
+  // Whether this mount stored a file at (folderId, name) that the folder's listing may lack.
+  bool storedAt(const std::string& workspaceId, const std::string& folderId,
+                const std::string& name) const;
   // Server names as this side sees them (ServerMove): replaced or unlinked nodes may be
   // parked; names of pending files are taken.
   NamePolicy namePolicy(const std::string& workspaceId);

@@ -234,6 +234,35 @@ TEST_F(UploaderTest, TheEchoOfOurOwnUploadDoesNotInvalidateTheKernel) {
       << "only the real change invalidated it";
 }
 
+// SEMANTICS "Writes": a move never passes through the name of a file this mount stored after
+// the destination was listed (the server would trash that file).
+TEST_F(UploaderTest, AMoveDoesNotPassThroughAFileStoredSinceTheListing) {
+  memory.seedFile(wsId, "src/i.log", "moving");
+  memory.seedFile(wsId, "src/f", "keeps its name");
+  ASSERT_TRUE(memory
+                  .createFolder(wsId, "root", "dst",
+                                Deadline::after(std::chrono::seconds(5), RealClock::instance()))
+                  .ok());
+  auto fs = makeFs(memory);
+  const InodeId dst = walk(*fs, "team/dst")->attr.ino;
+  EXPECT_FALSE(walk(*fs, "team/dst/i.log").ok());  // the listing of dst is cached now
+  auto created = fs->create(dst, "i.log", kWrite);
+  ASSERT_TRUE(created.ok());
+  ASSERT_TRUE(fs->write(created->open.handle, 0, "stored here").ok());
+  ASSERT_TRUE(fs->flush(created->open.handle).ok());
+  fs->release(created->open.handle);
+  fs->uploadNow();
+  ASSERT_TRUE(idle(*fs));
+  ASSERT_TRUE(fs->rename(walk(*fs, "team/src")->attr.ino, "i.log", dst, "f", 0).ok());
+  auto kept = memory.nodeAt(wsId, "dst/i.log");
+  ASSERT_TRUE(kept) << "the stored file was trashed by the move";
+  EXPECT_EQ(memory.contentOf(wsId, kept->id), "stored here");
+  auto moved = memory.nodeAt(wsId, "dst/f");
+  ASSERT_TRUE(moved);
+  EXPECT_EQ(memory.contentOf(wsId, moved->id), "moving");
+  EXPECT_TRUE(memory.nodeAt(wsId, "src/f"));
+}
+
 // SEMANTICS "Writes": at the dirty limit a write waits for uploads to make room.
 TEST_F(UploaderTest, AtTheDirtyLimitAWriteWaitsForUploadsToMakeRoom) {
   FsOptions o = testOptions();
