@@ -2,6 +2,7 @@
 // How HttpRemoteStore reads an upload session's status (fastio-api.md §6.2) and decides whether
 // a failure ends the session. Internal to client/http/.
 
+#include <cctype>
 #include <string>
 
 #include "client/http/ErrorMapping.h"
@@ -24,6 +25,14 @@ inline bool sessionStillOpen(const std::string& status) {
   return status.empty() || status == "ready" || status == "uploading";
 }
 
+inline bool containsNotFound(const std::string& text) {
+  std::string lower(text.size(), '\0');
+  for (size_t i = 0; i < text.size(); ++i) {
+    lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+  }
+  return lower.find("not found") != std::string::npos;
+}
+
 // The error for a session that ended in a failed state.
 inline Error sessionFailure(const WireUploadSession& s) {
   const std::string message =
@@ -32,6 +41,9 @@ inline Error sessionFailure(const WireUploadSession& s) {
   if (s.statusMessage.find("CONFLICT_VERSION_MISMATCH") != std::string::npos) {
     return makeError(ErrorCode::kConflict, message);
   }
+  // The file to update (or its folder) is gone: the server answered, so this is no sign of
+  // being offline; the caller looks at the target again.
+  if (containsNotFound(s.statusMessage)) return makeError(ErrorCode::kNotFound, message);
   // The bytes are still with the caller; a fresh session may succeed, so this is transient.
   return makeError(ErrorCode::kUnavailable, message);
 }

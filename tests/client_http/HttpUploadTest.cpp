@@ -457,6 +457,19 @@ TEST(HttpStoreUploadCancel, AFailedStoreCancelsTheSession) {
   EXPECT_TRUE(service.cancelled);
 }
 
+TEST(HttpStoreUploadCancel, AStoreFailedForAMissingNodeIsNotFoundNotOffline) {
+  FakeUploadService service;
+  service.data = sampleContent(5 * 1024 * 1024);
+  service.failStatus = "store_failed";
+  service.failMessage = "The node f3b27f8v5zts0zfwctqd9kcm047ba was not found.";
+  Fixture f([&](const SentRequest& r) { return service.handle(r); });
+  Result<UploadResult> r =
+      f.store->upload(bigRequest(service.data), sourceOver(service.data), nullptr, f.deadline());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound) << r.error().describe();
+  EXPECT_TRUE(service.cancelled);
+}
+
 TEST(HttpStoreUploadCancel, CancelDeletesTheSessionAndAnUnknownOneCountsAsDone) {
   Fixture f([](const SentRequest& r) {
     EXPECT_EQ(r.method, HttpMethod::kDelete);
