@@ -184,7 +184,9 @@ void DirtyJournal::Impl::deleteOrphanLogs() {
   std::error_code ec;
   for (const auto& item : std::filesystem::directory_iterator(staging->dir(), ec)) {
     std::string name = item.path().filename().string();
-    if (wanted.count(name) == 0) {
+    if (StagingFiles::isSpareName(name)) {
+      staging->adoptSpare(name);
+    } else if (wanted.count(name) == 0) {
       Status s = staging->remove(name);
       if (!s.ok()) FASTIO_LOG_WARN("journal: {}", s.error().describe());
     }

@@ -20,7 +20,7 @@ namespace {
 using testing::bytesOf;
 using testing::CapturedLog;
 using testing::contentOf;
-using testing::filesIn;
+using testing::logsIn;
 
 // Counts how often a point is reached without changing what happens there.
 void countHits(std::string_view point) {
@@ -167,7 +167,7 @@ TEST_F(JournalDurabilityTest, ARecordWhoseStagingBytesWereLostFallsBackToTheOlde
   EXPECT_NE(log.text().find("dropping new dirty file " + std::to_string(b) + " 'b.txt'"),
             std::string::npos)
       << log.text();
-  EXPECT_EQ(filesIn(stagingDir()), std::vector<std::string>{std::to_string(a) + "-0.log"});
+  EXPECT_EQ(logsIn(stagingDir()), std::vector<std::string>{std::to_string(a) + "-0.log"});
 }
 
 TEST_F(JournalDurabilityTest, APowerLevelRecordWithoutItsBytesFailsTheOpen) {
@@ -189,13 +189,13 @@ TEST_F(JournalDurabilityTest, CheckpointEmptiesTheLogAndOnlyThenDeletesDiscarded
   ASSERT_TRUE(put(b, 0, "stays").ok());
   ASSERT_TRUE(journal_->syncAll(Durability::kProcess).ok());
   ASSERT_TRUE(journal_->discard(a).ok());
-  EXPECT_EQ(filesIn(stagingDir()).size(), 2u);
+  EXPECT_EQ(logsIn(stagingDir()).size(), 2u);
   faults::arm("journal.commit", {});
   EXPECT_FALSE(journal_->checkpoint().ok());
-  EXPECT_EQ(filesIn(stagingDir()).size(), 2u) << "deleted before the removal was durable";
+  EXPECT_EQ(logsIn(stagingDir()).size(), 2u) << "deleted before the removal was durable";
   EXPECT_GT(walSize(), 0u);
   ASSERT_TRUE(journal_->checkpoint().ok());
-  EXPECT_EQ(filesIn(stagingDir()), std::vector<std::string>{std::to_string(b) + "-0.log"});
+  EXPECT_EQ(logsIn(stagingDir()), std::vector<std::string>{std::to_string(b) + "-0.log"});
   EXPECT_EQ(walSize(), 0u);
   journal_.reset();
   std::filesystem::remove(walPath());
@@ -267,7 +267,7 @@ TEST_F(JournalDurabilityTest, UploadCallsHaveTheirLevels) {
   EXPECT_EQ(faults::hits("journal.commit"), 0u);
   reopen();
   EXPECT_TRUE(journal_->list().empty());
-  EXPECT_TRUE(filesIn(stagingDir()).empty());
+  EXPECT_TRUE(logsIn(stagingDir()).empty());
 }
 
 TEST_F(JournalDurabilityTest, UnlinkedFilesAreListedAfterARestartButNotFoundByNode) {

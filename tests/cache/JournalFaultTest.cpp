@@ -9,7 +9,7 @@ namespace {
 
 using testing::CapturedLog;
 using testing::contentOf;
-using testing::filesIn;
+using testing::logsIn;
 
 // Fails the next `times` hits of the point.
 void failNext(std::string_view point, uint64_t times = 1) {
@@ -159,12 +159,12 @@ TEST_F(JournalFaultTest, AFailedCompactionIsLoggedAndKeepsTheOldLog) {
   failNext("journal.staging_write", 0);
   ASSERT_TRUE(journal_->sync(k).ok());
   EXPECT_NE(log.text().find("compaction of dirty file"), std::string::npos) << log.text();
-  EXPECT_EQ(filesIn(stagingDir()), std::vector<std::string>{std::to_string(k) + "-0.log"});
+  EXPECT_EQ(logsIn(stagingDir()), std::vector<std::string>{std::to_string(k) + "-0.log"});
   EXPECT_EQ(journal_->stagingBytes(), 20000u);
   faults::disarmAll();
   ASSERT_TRUE(put(k, 0, "x").ok());
   ASSERT_TRUE(journal_->sync(k).ok());
-  EXPECT_EQ(filesIn(stagingDir()), std::vector<std::string>{std::to_string(k) + "-1.log"});
+  EXPECT_EQ(logsIn(stagingDir()), std::vector<std::string>{std::to_string(k) + "-1.log"});
   EXPECT_EQ(journal_->stagingBytes(), 1000u);
   reopen(options);
   block[0] = 'x';

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cache/DirtyJournal.h"
+#include "cache/StagingFiles.h"
 #include "common/FaultPoints.h"
 #include "tests/support/TempDir.h"
 
@@ -44,6 +45,15 @@ inline std::vector<std::string> filesIn(const std::filesystem::path& dir) {
     names.push_back(e.path().filename().string());
   }
   std::sort(names.begin(), names.end());
+  return names;
+}
+
+// The staging logs in dir (spare files kept for reuse are not logs).
+inline std::vector<std::string> logsIn(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  for (const std::string& name : filesIn(dir)) {
+    if (!StagingFiles::isSpareName(name)) names.push_back(name);
+  }
   return names;
 }
 
