@@ -44,7 +44,8 @@ class FakeClock final : public Clock {
  private:
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  Duration elapsed_{0};
+  // Not zero: SteadyTime{} means "never" in places, as it never is for a real steady clock.
+  Duration elapsed_{std::chrono::hours(1)};
   int sleepers_ = 0;
 };
 

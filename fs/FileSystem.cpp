@@ -38,7 +38,8 @@ FileSystem::FileSystem(RemoteStore& remote, ContentCache& cache, MetadataBackup*
       startedAt_(clock.now()),
       startedWall_(clock.wallNow()),
       handles_(inodes_),
-      folders_(remote, clock, options.attrTtl, options.remoteTimeout, counters_, health_, backup),
+      folders_(remote, clock, options.attrTtl, options.remoteTimeout, counters_, health_, backup,
+               options.relistGap),
       nodes_(remote, folders_, inodes_, health_, counters_, backup, options_, clock, startedWall_),
       paths_(remote, folders_, clock, options.remoteTimeout),
       search_(remote, paths_, clock, options.searchTtl, options.remoteTimeout, counters_, backup),
@@ -551,12 +552,13 @@ bool FileSystem::isEchoOfOwnUpload(const std::string& workspaceId, const InodeIn
     expected = it->second;
     ownUploads_.erase(it);
   }
+  const SteadyTime asked = clock_.now();
   auto details = remote_.nodeDetails(workspaceId, {info.nodeId},
                                      Deadline::after(options_.remoteTimeout, clock_));
   if (!details.ok()) return false;
   for (const Node& n : details->nodes) {
     if (n.id == info.nodeId) {
-      nodes_.remember(info.ino, workspaceId, n);
+      nodes_.remember(info.ino, workspaceId, n, asked);
       return n.version == expected;
     }
   }
@@ -587,9 +589,9 @@ void FileSystem::applyActivity(const std::string& workspaceId,
     if (!info) continue;
     if (kind == "storage") {
       if (auto parent = inodes_.get(info->parent)) {
-        folders_.invalidate(workspaceId, folderIdOf(*parent));
+        folders_.changedRemotely(workspaceId, folderIdOf(*parent));
       }
-      if (info->kind == InodeKind::kFolder) folders_.invalidate(workspaceId, info->nodeId);
+      if (info->kind == InodeKind::kFolder) folders_.changedRemotely(workspaceId, info->nodeId);
       // Our own upload's echo, or a file whose local changes are what the kernel holds: its
       // pages and name stay.
       if (isEchoOfOwnUpload(workspaceId, *info)) continue;
@@ -598,7 +600,7 @@ void FileSystem::applyActivity(const std::string& workspaceId,
     }
   }
   if (everything) {
-    folders_.invalidateWorkspace(workspaceId);
+    folders_.changedRemotelyEverywhere(workspaceId);
     nodes_.markWorkspaceStale(workspaceId);
   }
 }

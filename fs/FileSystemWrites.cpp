@@ -496,7 +496,8 @@ Status FileSystem::renameOnce(InodeId parent, const std::string& name, InodeId n
           base = FileVersion{s.info.workspaceId, s.node->id, s.node->version, s.node->size};
         } else if (s.local && s.local->stored) {
           // Stored a moment ago, not in the folder's listing yet.
-          base = FileVersion{s.info.workspaceId, s.info.nodeId, s.local->version, s.local->size};
+          base = FileVersion{s.info.workspaceId, s.info.nodeId, s.local->storedNode.version,
+                             s.local->size};
         }
         auto made = writeBack_->ensureDirty(s.info, base, NodeView::folderIdOf(*from));
         if (!made.ok()) return made.error();

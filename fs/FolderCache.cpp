@@ -18,11 +18,13 @@ const std::string* FolderListing::nameOf(const std::string& nodeId) const {
 }
 
 FolderCache::FolderCache(RemoteStore& remote, const Clock& clock, Duration ttl, Duration timeout,
-                         FsCounters& counters, Health& health, MetadataBackup* backup)
+                         FsCounters& counters, Health& health, MetadataBackup* backup,
+                         Duration relistGap)
     : remote_(remote),
       clock_(clock),
       ttl_(ttl),
       timeout_(timeout),
+      relistGap_(relistGap),
       counters_(counters),
       health_(health),
       backup_(backup) {}
@@ -56,14 +58,19 @@ FolderCache::ListingPtr FolderCache::peek(const std::string& workspaceId,
 }
 
 Result<FolderCache::ListingPtr> FolderCache::get(const std::string& workspaceId,
-                                                 const std::string& folderId) {
+                                                 const std::string& folderId, Freshness freshness) {
   const std::string key = keyOf(workspaceId, folderId);
   {
     std::lock_guard lock(mu_);
     auto it = slots_.find(key);
-    if (it != slots_.end() && it->second.listing && !it->second.invalidated &&
-        !it->second.listing->stale && clock_.now() - it->second.listing->fetchedAt < ttl_) {
-      return it->second.listing;
+    if (it != slots_.end() && it->second.listing && !it->second.listing->stale) {
+      const Slot& slot = it->second;
+      const Duration age = clock_.now() - slot.listing->fetchedAt;
+      if (age < ttl_ && !slot.invalidated) return slot.listing;
+      if (freshness == Freshness::kMayLag && age < ttl_ && !slot.forced && age < relistGap_) {
+        counters_.folderRelistsDeferred++;
+        return slot.listing;
+      }
     }
   }
   if (!health_.online() && !health_.shouldProbe(clock_.now())) {
@@ -109,7 +116,7 @@ Result<FolderCache::ListingPtr> FolderCache::fetch(const std::string& workspaceI
       if (auto saved = backup_->loadListing(workspaceId, folderId)) {
         auto listing = makeListing(std::move(*saved), folderId == "root", started, true);
         std::lock_guard lock(mu_);
-        slots_[key] = Slot{listing, false, 0};
+        slots_[key] = Slot{listing, false, false, 0};
         return listing;
       }
     }
@@ -122,27 +129,44 @@ Result<FolderCache::ListingPtr> FolderCache::fetch(const std::string& workspaceI
   Slot& slot = slots_[key];
   slot.listing = listing;
   // An invalidation that arrived while fetching may describe a change the listing missed.
-  if (slot.invalidated && slot.invalidatedAt < startSequence) slot.invalidated = false;
+  if (slot.invalidated && slot.invalidatedAt < startSequence) {
+    slot.invalidated = false;
+    slot.forced = false;
+  }
   return listing;
+}
+
+void FolderCache::markInvalid(Slot& slot, bool forced) {
+  slot.invalidated = true;
+  slot.forced = slot.forced || forced;
+  slot.invalidatedAt = ++sequence_;
 }
 
 void FolderCache::invalidate(const std::string& workspaceId, const std::string& folderId) {
   std::lock_guard lock(mu_);
   auto it = slots_.find(keyOf(workspaceId, folderId));
-  if (it != slots_.end()) {
-    it->second.invalidated = true;
-    it->second.invalidatedAt = ++sequence_;
-  }
+  if (it != slots_.end()) markInvalid(it->second, true);
+}
+
+void FolderCache::changedRemotely(const std::string& workspaceId, const std::string& folderId) {
+  std::lock_guard lock(mu_);
+  auto it = slots_.find(keyOf(workspaceId, folderId));
+  if (it != slots_.end()) markInvalid(it->second, false);
 }
 
 void FolderCache::invalidateWorkspace(const std::string& workspaceId) {
   const std::string prefix = workspaceId + "/";
   std::lock_guard lock(mu_);
   for (auto& [key, slot] : slots_) {
-    if (key.compare(0, prefix.size(), prefix) == 0) {
-      slot.invalidated = true;
-      slot.invalidatedAt = ++sequence_;
-    }
+    if (key.compare(0, prefix.size(), prefix) == 0) markInvalid(slot, true);
+  }
+}
+
+void FolderCache::changedRemotelyEverywhere(const std::string& workspaceId) {
+  const std::string prefix = workspaceId + "/";
+  std::lock_guard lock(mu_);
+  for (auto& [key, slot] : slots_) {
+    if (key.compare(0, prefix.size(), prefix) == 0) markInvalid(slot, false);
   }
 }
 

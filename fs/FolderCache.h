@@ -3,6 +3,10 @@
 // whole (every page) once per TTL however many lookups ask for it at the same time; a name not
 // in a fresh listing does not exist (that is the negative cache). When the server is
 // unreachable, the last snapshot (or the persisted one) is served, stale, instead of an error.
+// A change reported by the activity poll re-lists the folder at most once per `relistGap`
+// after its last fetch, for lookups (`kMayLag`): a folder that changes all the time (often by
+// this mount's own uploads, whose results the local side already shows) is not fetched whole
+// for every name looked up in it. A readdir asks for the current listing.
 
 #include <chrono>
 #include <memory>
@@ -38,15 +42,24 @@ struct FolderListing {
 class FolderCache {
  public:
   FolderCache(RemoteStore& remote, const Clock& clock, Duration ttl, Duration timeout,
-              FsCounters& counters, Health& health, MetadataBackup* backup);
+              FsCounters& counters, Health& health, MetadataBackup* backup,
+              Duration relistGap = Duration::zero());
 
   using ListingPtr = std::shared_ptr<const FolderListing>;
+  enum class Freshness { kCurrent, kMayLag };
   // A fresh listing (fetched if needed) or, when the server is unreachable, a stale one.
-  Result<ListingPtr> get(const std::string& workspaceId, const std::string& folderId);
+  // kMayLag accepts one the poll outdated less than `relistGap` after its fetch.
+  Result<ListingPtr> get(const std::string& workspaceId, const std::string& folderId,
+                         Freshness freshness = Freshness::kCurrent);
   // Whatever is held now, fresh or not, without any remote call.
   ListingPtr peek(const std::string& workspaceId, const std::string& folderId) const;
+  // This mount changed the folder: the next get fetches it.
   void invalidate(const std::string& workspaceId, const std::string& folderId);
   void invalidateWorkspace(const std::string& workspaceId);
+  // The server reports a change (activity poll): fetched again once `relistGap` has passed
+  // since the last fetch; until then the held listing is served.
+  void changedRemotely(const std::string& workspaceId, const std::string& folderId);
+  void changedRemotelyEverywhere(const std::string& workspaceId);
   // Builds a snapshot (exposed for tests of naming).
   static ListingPtr makeListing(std::vector<Node> nodes, bool isWorkspaceRoot, SteadyTime at,
                                 bool stale);
@@ -59,6 +72,7 @@ class FolderCache {
   const Clock& clock_;
   Duration ttl_;
   Duration timeout_;
+  Duration relistGap_;
   FsCounters& counters_;
   Health& health_;
   MetadataBackup* backup_;
@@ -67,8 +81,10 @@ class FolderCache {
   struct Slot {
     ListingPtr listing;
     bool invalidated = false;
+    bool forced = false;         // by this mount's own change: never deferred
     uint64_t invalidatedAt = 0;  // value of sequence_ when invalidated
   };
+  void markInvalid(Slot& slot, bool forced);
   uint64_t sequence_ = 0;  // orders invalidations against fetches (guarded by mu_)
   std::unordered_map<std::string, Slot> slots_;
   SingleFlight<std::string, ListingPtr> flights_;

@@ -22,6 +22,7 @@ struct FsCounters {
   std::atomic<uint64_t> sharedBlockWaits{0};  // reads that joined a fetch already running
   std::atomic<uint64_t> readAheadBlocks{0};
   std::atomic<uint64_t> folderListings{0};
+  std::atomic<uint64_t> folderRelistsDeferred{0};  // lookups served a listing the poll outdated
   std::atomic<uint64_t> remoteErrors{0};
   std::atomic<uint64_t> searches{0};
   std::atomic<uint64_t> asks{0};
@@ -57,6 +58,7 @@ struct FsCounters {
         {"shared_block_waits", sharedBlockWaits.load()},
         {"read_ahead_blocks", readAheadBlocks.load()},
         {"folder_listings", folderListings.load()},
+        {"folder_relists_deferred", folderRelistsDeferred.load()},
         {"remote_errors", remoteErrors.load()},
         {"searches", searches.load()},
         {"asks", asks.load()},

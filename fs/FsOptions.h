@@ -17,9 +17,11 @@ struct FsOptions {
   uint32_t umask = 022;
   bool readOnly = false;
 
-  Duration attrTtl = std::chrono::seconds(5);         // how long the kernel and we trust attributes
-  Duration entryTtl = std::chrono::seconds(5);        // how long a name → inode answer holds
-  Duration negativeTtl = std::chrono::seconds(1);     // how long "no such name" holds in the kernel
+  Duration attrTtl = std::chrono::seconds(5);      // how long the kernel and we trust attributes
+  Duration entryTtl = std::chrono::seconds(5);     // how long a name → inode answer holds
+  Duration negativeTtl = std::chrono::seconds(1);  // how long "no such name" holds in the kernel
+  // A folder the activity poll reports changed is listed again at most this often.
+  Duration relistGap = std::chrono::seconds(1);
   Duration searchTtl = std::chrono::seconds(60);      // .search answers
   Duration askTtl = std::chrono::hours(1);            // .ask answers
   Duration remoteTimeout = std::chrono::seconds(60);  // one metadata or block request

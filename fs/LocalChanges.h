@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "client/Types.h"
 #include "common/Clock.h"
 #include "fs/InodeTable.h"
 
@@ -18,8 +19,9 @@ struct LocalFile {
   InodeInfo info;   // kind, parent inode, name, workspace, node id (empty before the upload)
   uint64_t size = 0;
   WallTime mtime{};
-  bool stored = false;  // uploaded a moment ago; the server's listing supersedes it
-  std::string version;  // of a stored file: the version its upload made
+  bool stored = false;  // uploaded a moment ago; a listing fetched since supersedes it
+  Node storedNode;      // of a stored file: what its upload made, as of storedAt
+  SteadyTime storedAt{};
 };
 
 struct LocalAttrs {

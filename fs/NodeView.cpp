@@ -122,9 +122,19 @@ void NodeView::remember(InodeId ino, const std::string& workspaceId, const Node&
   std::lock_guard lock(mu_);
   const SteadyTime at = seenAt == SteadyTime{} ? clock_.now() : seenAt;
   auto it = records_.find(ino);
-  // A listing fetched before an upload stored a new version must not bring the old one back.
-  if (it != records_.end() && it->second.node.id == node.id && it->second.fetchedAt > at) return;
-  records_[ino] = NodeRecord{workspaceId, node, at, false};
+  if (it != records_.end() && it->second.node.id == node.id) {
+    // A listing fetched before an upload stored a new version must not bring the old one back,
+    // nor one fetched before the poll reported a change clear that report.
+    if (it->second.fetchedAt > at) return;
+    if (seenAt != SteadyTime{} && it->second.stale && at <= it->second.staleAt) return;
+  }
+  records_[ino] = NodeRecord{workspaceId, node, at, false, {}};
+}
+
+bool NodeView::outdated(InodeId ino, SteadyTime seenAt) const {
+  std::lock_guard lock(mu_);
+  auto it = records_.find(ino);
+  return it != records_.end() && it->second.stale && seenAt <= it->second.staleAt;
 }
 
 Node NodeView::newest(InodeId ino, const Node& seen, SteadyTime seenAt) const {
@@ -144,13 +154,19 @@ void NodeView::forgetNode(InodeId ino) {
 
 void NodeView::markStale(InodeId ino) {
   std::lock_guard lock(mu_);
-  if (auto it = records_.find(ino); it != records_.end()) it->second.stale = true;
+  if (auto it = records_.find(ino); it != records_.end()) {
+    it->second.stale = true;
+    it->second.staleAt = clock_.now();
+  }
 }
 
 void NodeView::markWorkspaceStale(const std::string& workspaceId) {
   std::lock_guard lock(mu_);
   for (auto& [ino, record] : records_) {
-    if (record.workspaceId == workspaceId) record.stale = true;
+    if (record.workspaceId == workspaceId) {
+      record.stale = true;
+      record.staleAt = clock_.now();
+    }
   }
 }
 
@@ -178,8 +194,14 @@ Result<Node> NodeView::nodeFor(const InodeInfo& asSeen, bool forceFresh) {
   if (record && !health_.online() && !health_.shouldProbe(clock_.now())) return record->node;
   auto parent = inodes_.get(info.parent);
   if (parent && (parent->kind == InodeKind::kWorkspace || parent->kind == InodeKind::kFolder)) {
-    auto listing = folders_.get(info.workspaceId, folderIdOf(*parent));
-    if (listing.ok()) {
+    auto listing =
+        folders_.get(info.workspaceId, folderIdOf(*parent), FolderCache::Freshness::kMayLag);
+    // A listing from before the poll reported this node changed cannot tell its new state.
+    const bool lags = listing.ok() && !(*listing)->stale && record && record->stale &&
+                      (*listing)->fetchedAt <= record->staleAt;
+    if (lags) {
+      // asked below, by id
+    } else if (listing.ok()) {
       auto it = (*listing)->byNodeId.find(info.nodeId);
       if (it != (*listing)->byNodeId.end()) {
         const Node& node = (*listing)->nodes[(*listing)->entries[it->second].index];
@@ -196,6 +218,7 @@ Result<Node> NodeView::nodeFor(const InodeInfo& asSeen, bool forceFresh) {
     }
   }
   // Not in its folder any more: moved elsewhere, or gone.
+  const SteadyTime asked = clock_.now();
   auto details =
       remote_.nodeDetails(info.workspaceId, {info.nodeId},
                           Deadline::after(health_.callTimeout(options_.remoteTimeout), clock_));
@@ -205,8 +228,9 @@ Result<Node> NodeView::nodeFor(const InodeInfo& asSeen, bool forceFresh) {
   }
   for (const Node& n : details->nodes) {
     if (n.id == info.nodeId) {
-      remember(info.ino, info.workspaceId, n);
-      return n;
+      // As of when it was asked: an answer that crossed an upload must not hide it.
+      remember(info.ino, info.workspaceId, n, asked);
+      return newest(info.ino, n, asked);
     }
   }
   return makeError(ErrorCode::kNotFound, "node " + info.nodeId + " no longer exists");
@@ -292,6 +316,9 @@ EntryReply NodeView::entryFor(const std::string& key, const InodeInfo& info, con
   if (node != nullptr) {
     remember(held.ino, held.workspaceId, *node, seenAt);
     shown = newest(held.ino, *node, seenAt);
+    if (seenAt != SteadyTime{} && outdated(held.ino, seenAt)) {
+      if (auto fresh = nodeFor(held, false); fresh.ok()) shown = *fresh;
+    }
   }
   EntryReply reply;
   reply.attr = attrFor(held, shown ? &*shown : nullptr);
@@ -339,7 +366,9 @@ Result<EntryReply> NodeView::lookupWorkspace(const std::string& name) {
   return entryFor(InodeTable::workspaceKey(ws.id), info, nullptr);
 }
 
-std::vector<LocalFile> NodeView::localFilesIn(const InodeInfo& dir, const FolderListing* listing) {
+std::vector<LocalFile> NodeView::localFilesIn(
+    const InodeInfo& dir, const FolderListing* listing,
+    std::unordered_map<std::string, LocalFile>* storedSince) {
   if (local_ == nullptr) return {};
   const std::string folderId = folderIdOf(dir);
   if (listing != nullptr && !listing->stale) {
@@ -347,9 +376,12 @@ std::vector<LocalFile> NodeView::localFilesIn(const InodeInfo& dir, const Folder
   }
   std::vector<LocalFile> files = local_->filesIn(dir, folderId);
   if (listing != nullptr) {
-    // A file stored a moment ago is listed by the server now: show the server's entry.
+    // A file stored a moment ago that the listing names: listed under the listing's name, with
+    // what the upload made (the listing predates it, or its fetch crossed it).
     std::erase_if(files, [&](const LocalFile& f) {
-      return f.stored && listing->byNodeId.count(f.info.nodeId) != 0;
+      if (!f.stored || listing->byNodeId.count(f.info.nodeId) == 0) return false;
+      if (storedSince != nullptr) storedSince->emplace(f.info.nodeId, f);
+      return true;
     });
   }
   return files;
@@ -357,7 +389,8 @@ std::vector<LocalFile> NodeView::localFilesIn(const InodeInfo& dir, const Folder
 
 Result<std::optional<NodeView::Child>> NodeView::findChild(const InodeInfo& parent,
                                                            const std::string& name) {
-  auto listing = folders_.get(parent.workspaceId, folderIdOf(parent));
+  auto listing =
+      folders_.get(parent.workspaceId, folderIdOf(parent), FolderCache::Freshness::kMayLag);
   // Local files answer even when the listing cannot be had (offline, never listed).
   if (local_ != nullptr) {
     const std::string folderId = folderIdOf(parent);
@@ -365,10 +398,18 @@ Result<std::optional<NodeView::Child>> NodeView::findChild(const InodeInfo& pare
       local_->listingFetched(parent.workspaceId, folderId, (*listing)->fetchedAt);
     }
     std::optional<LocalFile> f = local_->fileNamed(parent, folderId, name);
-    // A file stored a moment ago and listed by the server now: the server's entry is used.
-    const bool listedNow =
-        f && f->stored && listing.ok() && (*listing)->byNodeId.count(f->info.nodeId) != 0;
-    if (f && !listedNow) {
+    // A file stored a moment ago that the listing names: the listing's entry, with what the
+    // upload made (a listing fetched after the upload would have retired the local entry).
+    if (f && f->stored && listing.ok() && (*listing)->byNodeId.count(f->info.nodeId) != 0) {
+      Child c;
+      c.key = InodeTable::nodeKey(parent.workspaceId, f->info.nodeId);
+      c.info = childInfo(parent, f->storedNode, name);
+      c.info.ino = inodes_.numberFor(c.key, c.info);
+      c.node = f->storedNode;
+      c.seenAt = f->storedAt;
+      return std::optional<Child>(std::move(c));
+    }
+    if (f) {
       Child c;
       c.key = f->key;
       c.info = f->info;
@@ -427,7 +468,8 @@ Result<std::vector<DirEntry>> NodeView::listRoot() {
 Result<std::vector<DirEntry>> NodeView::listFolder(const InodeInfo& dir) {
   auto listing = folders_.get(dir.workspaceId, folderIdOf(dir));
   if (!listing.ok()) return listing.error();
-  std::vector<LocalFile> locals = localFilesIn(dir, listing->get());
+  std::unordered_map<std::string, LocalFile> storedSince;  // node id -> stored a moment ago
+  std::vector<LocalFile> locals = localFilesIn(dir, listing->get(), &storedSince);
   std::unordered_set<std::string> localNames;
   for (const LocalFile& f : locals) localNames.insert(f.info.name);
   std::vector<DirEntry> out;
@@ -446,7 +488,12 @@ Result<std::vector<DirEntry>> NodeView::listFolder(const InodeInfo& dir) {
     d.info = childInfo(dir, node, e.name);
     d.info.ino = inodes_.numberFor(d.key, d.info);
     d.seenAt = (*listing)->fetchedAt;
-    d.node = newest(d.info.ino, node, d.seenAt);
+    d.node = node;
+    if (auto s = storedSince.find(node.id); s != storedSince.end()) {
+      d.seenAt = s->second.storedAt;
+      d.node = s->second.storedNode;
+    }
+    d.node = newest(d.info.ino, *d.node, d.seenAt);
     d.attr = attrFor(d.info, &*d.node);
     out.push_back(std::move(d));
   }

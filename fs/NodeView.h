@@ -93,9 +93,16 @@ class NodeView {
     Node node;
     SteadyTime fetchedAt{};
     bool stale = false;
+    SteadyTime staleAt{};  // when the poll reported it changed
   };
+  // Whether a listing fetched at `seenAt` predates the poll's report that the node changed.
+  bool outdated(InodeId ino, SteadyTime seenAt) const;
   Result<WorkspaceListPtr> fetchWorkspaces();
-  std::vector<LocalFile> localFilesIn(const InodeInfo& dir, const FolderListing* listing);
+  // `storedSince` (if given) receives, by node id, the files stored a moment ago that the
+  // listing names; they are left out of the result.
+  std::vector<LocalFile> localFilesIn(
+      const InodeInfo& dir, const FolderListing* listing,
+      std::unordered_map<std::string, LocalFile>* storedSince = nullptr);
   void overlay(Attributes& a) const;
 
   RemoteStore& remote_;

@@ -545,6 +545,8 @@ void WriteBack::forget(DirtyKey key) {
     auto it = byKey_.find(key);
     if (it == byKey_.end()) return;
     unindexLocked(*it->second);
+    // An upload still in flight for it no longer hides what the server has at that name.
+    releaseUploadTargetLocked(key);
     unpin = it->second->pinned;
     it->second->pinned = 0;
     if (auto u = unlinkedByIno_.find(unpin); u != unlinkedByIno_.end() && u->second == key) {
@@ -645,7 +647,8 @@ LocalFile WriteBack::storedEntry(const InodeInfo& parent, const std::string& nam
   f.size = stored.node.size;
   f.mtime = stored.node.modified == WallTime{} ? stored.node.created : stored.node.modified;
   f.stored = true;
-  f.version = stored.node.version;
+  f.storedNode = stored.node;
+  f.storedAt = stored.at;
   return f;
 }
 
@@ -718,6 +721,10 @@ void WriteBack::uploadStarting(DirtyKey key, const std::string& workspaceId,
 
 void WriteBack::uploadEnded(DirtyKey key) {
   std::lock_guard lock(mu_);
+  releaseUploadTargetLocked(key);
+}
+
+void WriteBack::releaseUploadTargetLocked(DirtyKey key) {
   auto it = uploadingAt_.find(key);
   if (it == uploadingAt_.end()) return;
   if (auto t = uploadTargets_.find(it->second); t != uploadTargets_.end() && --t->second == 0) {

@@ -214,6 +214,7 @@ class WriteBack final : public LocalChanges {
   static std::string nodeIndexKey(const std::string& workspaceId, const std::string& nodeId);
   static std::string folderIndexKey(const std::string& workspaceId, const std::string& folderId);
   DirtyRecordPtr indexLocked(DirtyRecordPtr rec);
+  void releaseUploadTargetLocked(DirtyKey key);
   void unindexLocked(const DirtyRecord& rec);
   void unplaceLocked(const DirtyRecord& rec);
   void changed(const DirtyRecord& rec);

@@ -161,6 +161,7 @@ Status applyMountOption(MountSettings& s, std::string_view option) {
     if (key == "attr_timeout") return setSeconds(s.fs.attrTtl);
     if (key == "entry_timeout") return setSeconds(s.fs.entryTtl);
     if (key == "negative_timeout") return setSeconds(s.fs.negativeTtl);
+    if (key == "relist_gap") return setSeconds(s.fs.relistGap);
     if (key == "search_ttl") return setSeconds(s.fs.searchTtl);
     if (key == "ask_ttl") return setSeconds(s.fs.askTtl);
     if (key == "read_ahead") return setSize(s.fs.readAheadMaxBytes);

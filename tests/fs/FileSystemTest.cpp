@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "client/testing/FaultInjectingRemoteStore.h"
 #include "fs/FileSystem.h"
 #include "fs/VirtualNames.h"
@@ -193,7 +195,58 @@ TEST_F(FileSystemTest, ActivityForAnUnknownNodeRelistsFolders) {
   ASSERT_FALSE(walk(*fs, "team-docs/docs/new.txt").ok());
   auto added = remote.seedFile(wsId, "docs/new.txt", "hello");
   fs->applyActivity(wsId, {"storage:" + added.id});
+  clock.advance(testOptions().relistGap);
   EXPECT_TRUE(walk(*fs, "team-docs/docs/new.txt").ok());
+}
+
+// SEMANTICS "Freshness": a folder the poll keeps reporting changed is listed at most once per
+// relist_gap for lookups; a readdir and this mount's own changes list it at once.
+TEST_F(FileSystemTest, PollReportsRelistAFolderAtMostOncePerGapForLookups) {
+  FsOptions o = testOptions();
+  o.relistGap = std::chrono::seconds(1);
+  auto fs = makeFs(o);
+  auto dir = walk(*fs, "team-docs/docs");
+  ASSERT_TRUE(dir.ok());
+  ASSERT_FALSE(walk(*fs, "team-docs/docs/new.txt").ok());
+  const uint64_t listings = remote.callCount("listFolder");
+  auto added = remote.seedFile(wsId, "docs/new.txt", "hello");
+  for (int i = 0; i < 5; ++i) {
+    fs->applyActivity(wsId, {"storage:" + added.id, "storage"});
+    EXPECT_FALSE(walk(*fs, "team-docs/docs/missing" + std::to_string(i)).ok());
+  }
+  EXPECT_EQ(remote.callCount("listFolder"), listings) << "lookups used the held listing";
+  auto listed = fs->readDirectory(dir->attr.ino);
+  ASSERT_TRUE(listed.ok());
+  const auto& entries = (*listed)->entries;
+  EXPECT_TRUE(std::any_of(entries.begin(), entries.end(), [](const DirEntry& e) {
+    return e.name == "new.txt";
+  })) << "a readdir lists the folder as it is now";
+  EXPECT_EQ(remote.callCount("listFolder"), listings + 1);
+  fs->applyActivity(wsId, {"storage:" + added.id});
+  clock.advance(o.relistGap);
+  EXPECT_TRUE(walk(*fs, "team-docs/docs/new.txt").ok());
+  EXPECT_EQ(remote.callCount("listFolder"), listings + 3)
+      << "the workspace root and docs listed again once the gap passed";
+}
+
+// A file the poll reports changed shows its new attributes at once, even while its folder's
+// listing is held: it is asked for by id.
+TEST_F(FileSystemTest, AChangedFileIsAskedByIdWhileItsFolderListingIsHeld) {
+  FsOptions o = testOptions();
+  o.relistGap = std::chrono::seconds(1);
+  auto fs = makeFs(o);
+  auto file = walk(*fs, "team-docs/docs/report.txt");
+  ASSERT_TRUE(file.ok());
+  auto node = remote.nodeAt(wsId, "docs/report.txt");
+  ASSERT_TRUE(remote.externalWrite(wsId, node->id, "v2").ok());
+  clock.advance(std::chrono::milliseconds(1));
+  fs->applyActivity(wsId, {"storage:" + node->id});
+  const uint64_t listings = remote.callCount("listFolder");
+  auto again = walk(*fs, "team-docs/docs/report.txt");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->attr.size, 2u);
+  EXPECT_EQ(fs->getattr(file->attr.ino)->attr.size, 2u);
+  EXPECT_EQ(remote.callCount("listFolder"), listings);
 }
 
 // SEMANTICS "Inodes"

@@ -12,7 +12,7 @@ TEST(MountOptions, ParsesEveryDocumentedOption) {
       applyMountOptions(
           s,
           "allow_other,ro,uid=1001,gid=1002,umask=027,attr_timeout=2.5,"
-          "entry_timeout=3,negative_timeout=0,search_ttl=30,ask_ttl=600,"
+          "entry_timeout=3,negative_timeout=0,relist_gap=0.5,search_ttl=30,ask_ttl=600,"
           "read_ahead=8M,read_ahead_run=2M,folder_read_ahead=0,kernel_read_ahead=0,max_threads=4,"
           "debug,no_watch,"
           "api_url=http://127.0.0.1:9/current,token_file=/t,"
@@ -26,6 +26,7 @@ TEST(MountOptions, ParsesEveryDocumentedOption) {
   EXPECT_EQ(s.fs.attrTtl, std::chrono::milliseconds(2500));
   EXPECT_EQ(s.fs.entryTtl, std::chrono::seconds(3));
   EXPECT_EQ(s.fs.negativeTtl, Duration::zero());
+  EXPECT_EQ(s.fs.relistGap, std::chrono::milliseconds(500));
   EXPECT_EQ(s.fs.searchTtl, std::chrono::seconds(30));
   EXPECT_EQ(s.fs.askTtl, std::chrono::seconds(600));
   EXPECT_EQ(s.fs.readAheadMaxBytes, 8u << 20);
