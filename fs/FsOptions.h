@@ -20,8 +20,9 @@ struct FsOptions {
   Duration attrTtl = std::chrono::seconds(5);      // how long the kernel and we trust attributes
   Duration entryTtl = std::chrono::seconds(5);     // how long a name → inode answer holds
   Duration negativeTtl = std::chrono::seconds(1);  // how long "no such name" holds in the kernel
-  // A folder the activity poll reports changed is listed again at most this often.
-  Duration relistGap = std::chrono::seconds(1);
+  // A folder the activity poll reports changed is listed again, for lookups, at most this
+  // often. Off by default until a rare stale size seen by the model test is explained.
+  Duration relistGap = Duration::zero();
   Duration searchTtl = std::chrono::seconds(60);      // .search answers
   Duration askTtl = std::chrono::hours(1);            // .ask answers
   Duration remoteTimeout = std::chrono::seconds(60);  // one metadata or block request
