@@ -589,9 +589,11 @@ void FileSystem::applyActivity(const std::string& workspaceId,
     if (!info) continue;
     if (kind == "storage") {
       if (auto parent = inodes_.get(info->parent)) {
-        folders_.changedRemotely(workspaceId, folderIdOf(*parent));
+        folders_.invalidate(workspaceId, folderIdOf(*parent), FolderCache::ChangedBy::kServer);
       }
-      if (info->kind == InodeKind::kFolder) folders_.changedRemotely(workspaceId, info->nodeId);
+      if (info->kind == InodeKind::kFolder) {
+        folders_.invalidate(workspaceId, info->nodeId, FolderCache::ChangedBy::kServer);
+      }
       // Our own upload's echo, or a file whose local changes are what the kernel holds: its
       // pages and name stay.
       if (isEchoOfOwnUpload(workspaceId, *info)) continue;
@@ -600,7 +602,7 @@ void FileSystem::applyActivity(const std::string& workspaceId,
     }
   }
   if (everything) {
-    folders_.changedRemotelyEverywhere(workspaceId);
+    folders_.invalidateWorkspace(workspaceId, FolderCache::ChangedBy::kServer);
     nodes_.markWorkspaceStale(workspaceId);
   }
 }

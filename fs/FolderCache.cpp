@@ -136,37 +136,24 @@ Result<FolderCache::ListingPtr> FolderCache::fetch(const std::string& workspaceI
   return listing;
 }
 
-void FolderCache::markInvalid(Slot& slot, bool forced) {
+void FolderCache::markInvalid(Slot& slot, ChangedBy by) {
   slot.invalidated = true;
-  slot.forced = slot.forced || forced;
+  slot.forced = slot.forced || by == ChangedBy::kThisMount;
   slot.invalidatedAt = ++sequence_;
 }
 
-void FolderCache::invalidate(const std::string& workspaceId, const std::string& folderId) {
+void FolderCache::invalidate(const std::string& workspaceId, const std::string& folderId,
+                             ChangedBy by) {
   std::lock_guard lock(mu_);
   auto it = slots_.find(keyOf(workspaceId, folderId));
-  if (it != slots_.end()) markInvalid(it->second, true);
+  if (it != slots_.end()) markInvalid(it->second, by);
 }
 
-void FolderCache::changedRemotely(const std::string& workspaceId, const std::string& folderId) {
-  std::lock_guard lock(mu_);
-  auto it = slots_.find(keyOf(workspaceId, folderId));
-  if (it != slots_.end()) markInvalid(it->second, false);
-}
-
-void FolderCache::invalidateWorkspace(const std::string& workspaceId) {
+void FolderCache::invalidateWorkspace(const std::string& workspaceId, ChangedBy by) {
   const std::string prefix = workspaceId + "/";
   std::lock_guard lock(mu_);
   for (auto& [key, slot] : slots_) {
-    if (key.compare(0, prefix.size(), prefix) == 0) markInvalid(slot, true);
-  }
-}
-
-void FolderCache::changedRemotelyEverywhere(const std::string& workspaceId) {
-  const std::string prefix = workspaceId + "/";
-  std::lock_guard lock(mu_);
-  for (auto& [key, slot] : slots_) {
-    if (key.compare(0, prefix.size(), prefix) == 0) markInvalid(slot, false);
+    if (key.compare(0, prefix.size(), prefix) == 0) markInvalid(slot, by);
   }
 }
 

@@ -53,13 +53,12 @@ class FolderCache {
                          Freshness freshness = Freshness::kCurrent);
   // Whatever is held now, fresh or not, without any remote call.
   ListingPtr peek(const std::string& workspaceId, const std::string& folderId) const;
-  // This mount changed the folder: the next get fetches it.
-  void invalidate(const std::string& workspaceId, const std::string& folderId);
-  void invalidateWorkspace(const std::string& workspaceId);
-  // The server reports a change (activity poll): fetched again once `relistGap` has passed
-  // since the last fetch; until then the held listing is served.
-  void changedRemotely(const std::string& workspaceId, const std::string& folderId);
-  void changedRemotelyEverywhere(const std::string& workspaceId);
+  // Who says the folder changed. This mount: the next get fetches it. The server (activity
+  // poll): a kMayLag get fetches it once `relistGap` has passed since the last fetch.
+  enum class ChangedBy { kThisMount, kServer };
+  void invalidate(const std::string& workspaceId, const std::string& folderId,
+                  ChangedBy by = ChangedBy::kThisMount);
+  void invalidateWorkspace(const std::string& workspaceId, ChangedBy by = ChangedBy::kThisMount);
   // Builds a snapshot (exposed for tests of naming).
   static ListingPtr makeListing(std::vector<Node> nodes, bool isWorkspaceRoot, SteadyTime at,
                                 bool stale);
@@ -84,7 +83,7 @@ class FolderCache {
     bool forced = false;         // by this mount's own change: never deferred
     uint64_t invalidatedAt = 0;  // value of sequence_ when invalidated
   };
-  void markInvalid(Slot& slot, bool forced);
+  void markInvalid(Slot& slot, ChangedBy by);
   uint64_t sequence_ = 0;  // orders invalidations against fetches (guarded by mu_)
   std::unordered_map<std::string, Slot> slots_;
   SingleFlight<std::string, ListingPtr> flights_;
