@@ -392,6 +392,12 @@ Status FileSystem::renameServerObject(const InodeInfo& parent, const NodeView::C
   Node current = src.node.value_or(Node{});
   current.id = src.info.nodeId;
   if (current.name.empty()) current.name = src.info.name;
+  // A file being created under the new name (one just deleted or renamed away here) would
+  // land on this node: the server overwrites a same-name file in place.
+  if (uploader_ && !uploader_->waitNameFree(ws, to, newName, deadline.at())) {
+    return makeError(ErrorCode::kUnavailable,
+                     "an upload to " + newName + " is still finishing there; try again");
+  }
   // Never through a name the destination holds (the server would trash that file). A name
   // still held by a node this mount no longer shows (the source of a pending rename over) is
   // freed first.

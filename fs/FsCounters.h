@@ -33,8 +33,10 @@ struct FsCounters {
   std::atomic<uint64_t> uploadsStored{0};
   std::atomic<uint64_t> uploadBytesStored{0};
   std::atomic<uint64_t> uploadFailures{0};
-  std::atomic<uint64_t> uploadConflicts{0};  // conflict copies made
-  std::atomic<uint64_t> uploadsAdopted{0};   // content found already stored (after a crash)
+  std::atomic<uint64_t> uploadConflicts{0};       // conflict copies made
+  std::atomic<uint64_t> uploadsAdopted{0};        // content found already stored (after a crash)
+  std::atomic<uint64_t> uploadsQueuedBehind{0};   // waited for another upload to the same node
+  std::atomic<uint64_t> renamesBehindUploads{0};  // a move waited for a create of its new name
 
   // Operations that failed, by (operation, error name) as the adapter reports them.
   void countFailure(const std::string& operation, const std::string& error) {
@@ -71,6 +73,8 @@ struct FsCounters {
         {"upload_failures", uploadFailures.load()},
         {"upload_conflicts", uploadConflicts.load()},
         {"uploads_adopted", uploadsAdopted.load()},
+        {"uploads_queued_behind", uploadsQueuedBehind.load()},
+        {"renames_behind_uploads", renamesBehindUploads.load()},
     };
   }
 

@@ -232,6 +232,21 @@ void Uploader::settle(DirtyKey key, const Attempt& attempt) {
   std::vector<Waiter> ready;
   {
     std::lock_guard lock(mu_);
+    std::erase_if(claims_, [&](const auto& kv) { return kv.second == key; });
+    if (auto blocked = blockedBehind_.find(key); blocked != blockedBehind_.end()) {
+      for (DirtyKey next : blocked->second) {
+        auto waiting = items_.find(next);
+        if (waiting == items_.end()) continue;
+        if (waiting->second.inFlight) {
+          // Its own settle has not run yet: it re-queues itself from there.
+          waiting->second.rerun = true;
+          waiting->second.readyAt = clock_.now();
+        } else if (!waiting->second.parked) {
+          pushLocked(next, waiting->second, clock_.now());
+        }
+      }
+      blockedBehind_.erase(blocked);
+    }
     auto it = items_.find(key);
     if (it == items_.end()) return;
     Item& item = it->second;
@@ -262,6 +277,10 @@ void Uploader::settle(DirtyKey key, const Attempt& attempt) {
           }
           break;
         case Outcome::kGone:
+          break;
+        case Outcome::kBlocked:
+          // Queued again when the upload it waits for settles (or already, if that happened).
+          if (item.rerun) pushLocked(key, item, item.readyAt);
           break;
       }
     }
@@ -296,6 +315,36 @@ void Uploader::settle(DirtyKey key, const Attempt& attempt) {
 
 // ---------------------------------------------------------------- one upload
 
+std::string Uploader::nodeClaim(const std::string& workspaceId, const std::string& nodeId) {
+  return "n" + workspaceId + '\0' + nodeId;
+}
+
+std::string Uploader::placeClaim(const std::string& workspaceId, const std::string& folderId,
+                                 const std::string& name) {
+  return "p" + workspaceId + '\0' + folderId + '\0' + name;
+}
+
+bool Uploader::claim(DirtyKey key, const std::string& claimKey) {
+  std::lock_guard lock(mu_);
+  auto [it, inserted] = claims_.try_emplace(claimKey, key);
+  if (inserted || it->second == key) return true;
+  blockedBehind_[it->second].push_back(key);
+  counters_.uploadsQueuedBehind++;
+  return false;
+}
+
+bool Uploader::waitNameFree(const std::string& workspaceId, const std::string& folderId,
+                            const std::string& name, SteadyTime until) {
+  const std::string place = placeClaim(workspaceId, folderId, name);
+  std::unique_lock lock(mu_);
+  if (claims_.count(place) != 0) counters_.renamesBehindUploads++;
+  while (claims_.count(place) != 0) {
+    if (stopping_ || clock_.now() >= until) return false;
+    idleCv_.wait_for(lock, std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
 Uploader::Attempt Uploader::upload(DirtyKey key) {
   auto state = store_.state(key);
   if (!state.ok()) return Attempt{Outcome::kGone, state.error(), 0};
@@ -314,6 +363,11 @@ Uploader::Attempt Uploader::upload(DirtyKey key) {
     (void)store_.recordFailure(key, "interrupted", false);
     file.upload.reset();
   }
+  const std::string& targetNode = file.upload ? file.upload->targetNodeId : file.meta.targetNodeId;
+  const std::string firstClaim =
+      targetNode.empty() ? placeClaim(file.workspaceId, file.meta.parentId, file.meta.name)
+                         : nodeClaim(file.workspaceId, targetNode);
+  if (!claim(key, firstClaim)) return Attempt{Outcome::kBlocked, Error{}, 0};
   if (!file.upload) {
     if (auto finished = preflight(key, file)) return *finished;
     auto snapshot = store_.beginUpload(key);
@@ -602,6 +656,10 @@ Uploader::Attempt Uploader::uploadSnapshot(DirtyKey key, const DirtyFile& file,
     if (offset >= snapshot.size) return size_t{0};
     const size_t n = static_cast<size_t>(std::min<uint64_t>(length, snapshot.size - offset));
     if (chunk == 0 || offset % chunk == 0) FASTIO_TRY(faults::hit("upload.before_chunk"));
+    // Deleted (or replaced) here meanwhile: the rest of the transfer would only be trashed.
+    if (!writeBack_.findByKey(key)) {
+      return makeError(ErrorCode::kCancelled, "the file was deleted during its upload");
+    }
     FASTIO_TRY(readContent(key, file.workspaceId, snapshot.baseNodeId, snapshot.baseVersion,
                            file.baseSize, true, offset, std::span<char>(out, n)));
     return n;
@@ -611,6 +669,9 @@ Uploader::Attempt Uploader::uploadSnapshot(DirtyKey key, const DirtyFile& file,
     if (auto it = items_.find(key); it != items_.end()) it->second.bytesDone = total;
   });
   if (snapshot.targetNodeId.empty()) {
+    if (!claim(key, placeClaim(file.workspaceId, snapshot.parentId, snapshot.name))) {
+      return Attempt{Outcome::kBlocked, Error{}, 0};
+    }
     writeBack_.uploadStarting(key, file.workspaceId, snapshot.parentId, snapshot.name);
   }
   struct UploadEnds {

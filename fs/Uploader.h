@@ -95,6 +95,11 @@ class Uploader {
   void whenStored(DirtyKey key, uint64_t generation, std::function<void(Status)> done);
   // Waits until nothing is pending or in flight (parked files do not count) or `until`.
   bool waitIdle(SteadyTime until);
+  // Waits until no upload in flight creates a file named `name` in the folder (one whose
+  // local file is gone ends soon: its transfer is cancelled, what it stored is trashed), or
+  // `until`. A server node moved to that name before would be overwritten by that upload.
+  bool waitNameFree(const std::string& workspaceId, const std::string& folderId,
+                    const std::string& name, SteadyTime until);
 
   UploadQueueStats stats() const;
   // user.fastio.sync of a dirty file: pending, uploading N%, conflict, error: reason.
@@ -121,7 +126,9 @@ class Uploader {
     DirtyKey key;
     bool operator>(const HeapEntry& o) const { return at > o.at; }
   };
-  enum class Outcome { kDone, kRetry, kRetryNow, kPark, kGone };
+  // kBlocked: another upload over the same server node (or creating the same name) is in
+  // flight; this one waits for it.
+  enum class Outcome { kDone, kRetry, kRetryNow, kPark, kGone, kBlocked };
   struct Attempt {
     Outcome outcome = Outcome::kDone;
     Error error;
@@ -131,6 +138,14 @@ class Uploader {
   void worker();
   void pushLocked(DirtyKey key, Item& item, SteadyTime at);
   Attempt upload(DirtyKey key);
+  // One upload at a time per server node: a second one would see the first one's version
+  // appear before that upload returns, and take it for another client's (a false conflict).
+  // And one at a time per name a new file is created under: the server overwrites a same-name
+  // file in place, so a second create would land on the first one's node.
+  bool claim(DirtyKey key, const std::string& claimKey);
+  static std::string nodeClaim(const std::string& workspaceId, const std::string& nodeId);
+  static std::string placeClaim(const std::string& workspaceId, const std::string& folderId,
+                                const std::string& name);
   Attempt uploadSnapshot(DirtyKey key, const DirtyFile& file, const DirtyUpload& snapshot);
   // Checks the target before a fresh upload; may turn the file into a conflict copy or find
   // its content already stored (then returns the attempt that finished it).
@@ -181,6 +196,8 @@ class Uploader {
     std::function<void(Status)> done;
   };
   std::unordered_map<DirtyKey, std::vector<Waiter>> waiters_;
+  std::unordered_map<std::string, DirtyKey> claims_;  // node or place -> the uploading key
+  std::unordered_map<DirtyKey, std::vector<DirtyKey>> blockedBehind_;
   uint64_t filesDone_ = 0;
   uint64_t bytesDone_ = 0;
   uint64_t conflicts_ = 0;

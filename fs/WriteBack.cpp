@@ -671,7 +671,12 @@ std::vector<LocalFile> WriteBack::filesIn(const InodeInfo& parent, const std::st
       }
     }
     if (auto it = storedByFolder_.find(folder); it != storedByFolder_.end()) {
+      const auto* placedHere = placed.empty() ? nullptr : &placedByFolder_.at(folder);
       for (const auto& [name, stored] : it->second) {
+        // A pending change of that name or of that node (written again right after the
+        // upload) is what the file is now: listed once, as fileNamed answers.
+        if (placedHere != nullptr && placedHere->count(name) != 0) continue;
+        if (byNode_.count(nodeIndexKey(parent.workspaceId, stored.node.id)) != 0) continue;
         out.push_back(storedEntry(parent, name, stored));
       }
     }
@@ -699,6 +704,10 @@ std::optional<LocalFile> WriteBack::fileNamed(const InodeInfo& parent, const std
       if (it == storedByFolder_.end()) return std::nullopt;
       auto named = it->second.find(name);
       if (named == it->second.end()) return std::nullopt;
+      // A pending change of that node places it where it is now.
+      if (byNode_.count(nodeIndexKey(parent.workspaceId, named->second.node.id)) != 0) {
+        return std::nullopt;
+      }
       return storedEntry(parent, name, named->second);
     }
   }

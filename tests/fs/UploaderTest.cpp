@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <thread>
 
 #include "client/testing/FaultInjectingRemoteStore.h"
 #include "client/testing/GatedRemoteStore.h"
@@ -139,6 +140,110 @@ TEST_F(UploaderTest, WritesDuringAnUploadAreUploadedAgain) {
   EXPECT_EQ(memory.contentOf(wsId, node->id), "first second");
   EXPECT_EQ(memory.callCount("upload"), 2u);
   EXPECT_EQ(memory.versionsOf(wsId, node->id).size(), 2u) << "the second upload updated it";
+}
+
+// SEMANTICS "Uploads": a rename over a file whose own upload is in flight waits for that upload;
+// the version it makes is this mount's, not another client's (no conflict copy).
+TEST_F(UploaderTest, AnUploadOverANodeWaitsForTheUploadAlreadyUpdatingIt) {
+  memory.seedFile(wsId, "i.log", "old log");
+  memory.seedFile(wsId, "notes.md", "notes");
+  const std::string logId = memory.nodeAt(wsId, "i.log")->id;
+  GatedRemoteStore gate(memory);
+  auto fs = makeFs(gate);
+  auto log = walk(*fs, "team/i.log");
+  ASSERT_TRUE(log.ok());
+  auto opened = fs->open(log->attr.ino, true);
+  ASSERT_TRUE(opened.ok());
+  ASSERT_TRUE(fs->write(opened->handle, 0, "new log").ok());
+  ASSERT_TRUE(fs->flush(opened->handle).ok());
+  fs->release(opened->handle);
+  gate.hold("upload", GatePoint::kAfterCall);  // stored, the answer held back
+  fs->uploadNow();
+  ASSERT_TRUE(gate.waitForBlocked("upload", 1));
+  ASSERT_TRUE(fs->rename(team(*fs), "notes.md", team(*fs), "i.log", 0).ok());
+  fs->uploadNow();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (fs->counters().uploadsQueuedBehind.load() == 0 &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(fs->counters().uploadsQueuedBehind.load(), 1u);
+  gate.release("upload");
+  ASSERT_TRUE(idle(*fs));
+  EXPECT_EQ(fs->counters().uploadConflicts.load(), 0u);
+  auto node = memory.nodeAt(wsId, "i.log");
+  ASSERT_TRUE(node);
+  EXPECT_EQ(node->id, logId) << "a rename over keeps the target's node";
+  EXPECT_EQ(memory.contentOf(wsId, node->id), "notes");
+  EXPECT_FALSE(memory.nodeAt(wsId, "notes.md"));
+  EXPECT_EQ(memory.callCount("upload"), 2u) << "no conflict copy was uploaded";
+}
+
+// SEMANTICS "Uploads": a server file moved to the name of a new file whose upload is in flight
+// (deleted here by the move) waits for that upload: the server would overwrite the moved file
+// in place with the create, and the deleted file's result then goes to the trash.
+TEST_F(UploaderTest, AMoveToTheNameOfADeletedFileBeingCreatedWaitsForThatUpload) {
+  memory.seedFile(wsId, "notes.md", "notes");
+  const std::string notesId = memory.nodeAt(wsId, "notes.md")->id;
+  GatedRemoteStore gate(memory);
+  auto fs = makeFs(gate);
+  auto created = create(*fs, "j", "short-lived");
+  fs->release(created.open.handle);
+  gate.hold("upload");  // the create has not reached the service
+  fs->uploadNow();
+  ASSERT_TRUE(gate.waitForBlocked("upload", 1));
+  auto renamed = std::async(std::launch::async,
+                            [&] { return fs->rename(team(*fs), "notes.md", team(*fs), "j", 0); });
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (fs->counters().renamesBehindUploads.load() == 0 &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(fs->counters().renamesBehindUploads.load(), 1u);
+  gate.release("upload");
+  ASSERT_TRUE(renamed.get().ok());
+  ASSERT_TRUE(idle(*fs));
+  auto node = memory.nodeAt(wsId, "j");
+  ASSERT_TRUE(node);
+  EXPECT_EQ(node->id, notesId);
+  EXPECT_EQ(memory.contentOf(wsId, node->id), "notes");
+  EXPECT_FALSE(memory.nodeAt(wsId, "notes.md"));
+  auto seen = walk(*fs, "team/j");
+  ASSERT_TRUE(seen.ok());
+  EXPECT_EQ(readAll(*fs, seen->attr.ino).valueOr(""), "notes");
+}
+
+// SEMANTICS "Uploads": a file written again right after its upload, listed through a listing
+// fetched as the upload was stored: one entry, the pending one.
+TEST_F(UploaderTest, AFileWrittenAgainAfterItsUploadIsListedOnce) {
+  memory.seedFile(wsId, "x", "x");
+  GatedRemoteStore gate(memory);
+  auto fs = makeFs(gate);
+  auto file = create(*fs, "e.txt", "first");
+  fs->release(file.open.handle);
+  const InodeId dir = team(*fs);
+  gate.hold("upload");
+  fs->uploadNow();
+  ASSERT_TRUE(gate.waitForBlocked("upload", 1));
+  // A change on the server made here: the folder is listed again at the next readdir.
+  ASSERT_TRUE(fs->rename(dir, "x", dir, "y", 0).ok());
+  gate.hold("listFolder", GatePoint::kAfterCall);  // answered before the upload: no e.txt
+  auto listed = std::async(std::launch::async, [&] { return fs->readDirectory(dir); });
+  ASSERT_TRUE(gate.waitForBlocked("listFolder", 1));
+  gate.release("upload");
+  ASSERT_TRUE(idle(*fs));
+  ASSERT_TRUE(memory.nodeAt(wsId, "e.txt"));
+  auto again = fs->open(file.entry.attr.ino, true);
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(fs->write(again->handle, 5, " second").ok());
+  ASSERT_TRUE(fs->flush(again->handle).ok());
+  gate.release("listFolder");
+  auto snapshot = listed.get();
+  ASSERT_TRUE(snapshot.ok());
+  int named = 0;
+  for (const DirEntry& e : (*snapshot)->entries) named += e.name == "e.txt" ? 1 : 0;
+  EXPECT_EQ(named, 1);
+  fs->release(again->handle);
 }
 
 // SEMANTICS "Uploads": transient failures retry until stored; nothing surfaces.
