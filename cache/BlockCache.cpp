@@ -108,8 +108,8 @@ uint64_t BlockCache::chargeFor(size_t length) const {
 }
 
 uint64_t BlockCache::budget() const {
-  uint64_t reserved = reserved_.load();
-  return reserved >= options_.capacityBytes ? 0 : options_.capacityBytes - reserved;
+  uint64_t taken = reserved_.load() + fileSqueeze_.load();
+  return taken >= options_.capacityBytes ? 0 : options_.capacityBytes - taken;
 }
 
 void BlockCache::recordTouch(std::string blockKey) {
@@ -270,6 +270,24 @@ Result<uint64_t> BlockCache::evictInTxn(WriteTxn& txn, uint64_t target) {
   return freed;
 }
 
+Status BlockCache::keepFileWithinLimit(WriteTxn& txn, uint64_t charge) {
+  const uint64_t limit = options_.fileLimitBytes;
+  if (limit == 0) return okStatus();
+  const uint64_t used = env_.usedBytes();
+  // Grown since the last step means the free pages ran out (or readers still hold them).
+  if (used + charge <= limit - limit / 20 || used <= fileUsedAtLastSqueeze_) return okStatus();
+  fileUsedAtLastSqueeze_ = used;
+  // The budget shrinks for good (until reopened) by a step, so the blocks settle at what the
+  // file can hold with LMDB's overhead, instead of churning at the edge.
+  const uint64_t step = std::max<uint64_t>(options_.capacityBytes / 20, 2 * charge);
+  fileSqueeze_ = std::min(options_.capacityBytes, fileSqueeze_.load() + step);
+  ++fileSqueezes_;
+  const uint64_t b = budget();
+  const uint64_t low = static_cast<uint64_t>(static_cast<double>(b) * options_.lowWatermark);
+  auto freed = evictInTxn(txn, b > charge ? std::min(low, b - charge) : 0);
+  return freed.ok() ? okStatus() : Status(freed.error());
+}
+
 Status BlockCache::putOnce(const BlockKey& key, std::string_view data, uint64_t charge) {
   std::unordered_map<std::string, uint64_t> touches;
   {
@@ -293,6 +311,7 @@ Status BlockCache::putOnce(const BlockKey& key, std::string_view data, uint64_t 
     auto freed = evictInTxn(*txn, target);
     if (!freed.ok()) return freed.error();
   }
+  FASTIO_TRY(keepFileWithinLimit(*txn, charge));
   uint64_t tick = nextTick_++;
   FASTIO_TRY(txn->put(blocks_, k, data));
   FASTIO_TRY(txn->put(atime_, k, tickKey(tick)));
@@ -320,12 +339,15 @@ Status BlockCache::put(const BlockKey& key, std::string_view data) {
   }
   uint64_t charged = charged_, count = blockCount_, tick = nextTick_;
   uint64_t evictedBlocks = evictedBlocks_, evictedBytes = evictedBytes_;
+  uint64_t usedAtSqueeze = fileUsedAtLastSqueeze_, squeeze = fileSqueeze_;
   auto restore = [&] {
     charged_ = charged;
     blockCount_ = count;
     nextTick_ = tick;
     evictedBlocks_ = evictedBlocks;
     evictedBytes_ = evictedBytes;
+    fileUsedAtLastSqueeze_ = usedAtSqueeze;
+    fileSqueeze_ = squeeze;
   };
   Status s = putOnce(key, data, charge);
   if (!s.ok()) {
@@ -472,6 +494,8 @@ BlockCacheStats BlockCache::stats() const {
   s.inserts = inserts_;
   s.evictedBlocks = evictedBlocks_;
   s.evictedBytes = evictedBytes_;
+  s.fileSqueezes = fileSqueezes_;
+  s.fileSqueezeBytes = fileSqueeze_;
   return s;
 }
 

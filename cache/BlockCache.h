@@ -45,6 +45,11 @@ struct BlockCacheOptions {
   uint32_t blockSize = 1u << 20;
   double highWatermark = 0.95;  // fraction of the budget that triggers eviction
   double lowWatermark = 0.85;   // fraction eviction brings the total down to
+  // A cap on LMDB's file itself (0: none). The file runs above the charged blocks (branch pages,
+  // free pages that become reusable only two commits later); when it nears this limit and has
+  // grown since the last time it did, the budget shrinks by a step (until reopened) and the
+  // blocks are evicted down to it, so later inserts reuse freed pages instead of growing it.
+  uint64_t fileLimitBytes = 0;
 };
 
 struct BlockCacheStats {
@@ -57,6 +62,8 @@ struct BlockCacheStats {
   uint64_t inserts = 0;
   uint64_t evictedBlocks = 0;
   uint64_t evictedBytes = 0;
+  uint64_t fileSqueezes = 0;      // times the budget shrank to keep LMDB's file within its limit
+  uint64_t fileSqueezeBytes = 0;  // by how much, in all (until reopened)
 };
 
 // A block's bytes in place in the map, without a copy: valid while keepAlive (the read
@@ -112,6 +119,7 @@ class BlockCache {
   Status putOnce(const BlockKey& key, std::string_view data, uint64_t charge);
   Status applyTouches(WriteTxn& txn, std::unordered_map<std::string, uint64_t>& touches);
   Result<uint64_t> evictInTxn(WriteTxn& txn, uint64_t target);
+  Status keepFileWithinLimit(WriteTxn& txn, uint64_t charge);
   Status removeBlockInTxn(WriteTxn& txn, std::string_view blockKey, uint64_t* freed);
   Result<uint64_t> dropMatching(std::string_view nodeId, const std::string* keepVersion);
   Status storeCounters(WriteTxn& txn);
@@ -127,15 +135,18 @@ class BlockCache {
 
   std::mutex writerMu_;  // one writer path; also guards the counters below while writing
   uint64_t nextTick_ = 1;
+  uint64_t fileUsedAtLastSqueeze_ = 0;
   std::atomic<uint64_t> charged_{0};
   std::atomic<uint64_t> blockCount_{0};
   std::atomic<uint64_t> reserved_{0};
+  std::atomic<uint64_t> fileSqueeze_{0};  // budget given up to LMDB's file overhead
 
   mutable std::mutex touchMu_;
   std::unordered_map<std::string, uint64_t> touches_;  // block key -> order of the hit
   uint64_t touchSeq_ = 0;
 
-  std::atomic<uint64_t> hits_{0}, misses_{0}, inserts_{0}, evictedBlocks_{0}, evictedBytes_{0};
+  std::atomic<uint64_t> hits_{0}, misses_{0}, inserts_{0}, evictedBlocks_{0}, evictedBytes_{0},
+      fileSqueezes_{0};
 };
 
 }  // namespace fastio::cache

@@ -101,6 +101,8 @@ Result<CleanParts> openClean(const std::filesystem::path& dir, const LocalCacheO
   // branch pages, the free list; DuOfTheCacheDirectoryStaysWithinTheCacheSize measures it):
   // keep 10 % of the clean allowance for it so the file, not just the blocks, stays within.
   blockOptions.capacityBytes = limit - limit / 10;
+  // ...and when readers or fragmentation make it run further above, the file limit holds.
+  blockOptions.fileLimitBytes = limit;
   blockOptions.blockSize = options.blockSize;
   auto blocks = BlockCache::open(*parts.env, blockOptions);
   if (!blocks.ok()) return blocks.error();

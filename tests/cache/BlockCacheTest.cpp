@@ -235,6 +235,34 @@ TEST(BlockCacheMapFullTest, MapFullEvictsAndRetries) {
   EXPECT_TRUE((*cache)->contains({"f", "v", 99}).value());
 }
 
+// The byte cap counts the blocks; LMDB's file also holds branch pages and free pages not yet
+// reusable, so a cache whose blocks stay under the cap can still grow its file past it. With a
+// file limit, the file itself stays within, also when the blocks alone would fill it.
+TEST(BlockCacheFileLimitTest, TheFileStaysWithinItsLimitWhileInsertsChurn) {
+  TempDir tmp;
+  LmdbEnvOptions envOptions;
+  envOptions.mapSizeBytes = 64ull << 20;
+  envOptions.durableCommits = false;
+  auto env = LmdbEnv::open(tmp.path(), envOptions);
+  ASSERT_TRUE(env.ok());
+  const uint64_t fileLimit = 8ull << 20;
+  BlockCacheOptions options;
+  options.capacityBytes = fileLimit;  // no margin for LMDB's own pages
+  options.fileLimitBytes = fileLimit;
+  options.blockSize = kBlock;
+  auto cache = BlockCache::open(**env, options);
+  ASSERT_TRUE(cache.ok());
+  uint64_t peak = 0;
+  for (uint64_t i = 0; i < 1000; ++i) {
+    Status s = (*cache)->put({"f", "v", i}, blockBytes(i, 'c'));
+    ASSERT_TRUE(s.ok()) << i << ": " << s.error().describe();
+    peak = std::max(peak, (*env)->usedBytes());
+  }
+  EXPECT_LE(peak, fileLimit);
+  EXPECT_GT((*cache)->stats().blocks, 80u) << "the limit is kept by evicting, not by emptying";
+  EXPECT_TRUE((*cache)->contains({"f", "v", 999}).value());
+}
+
 TEST(BlockCacheOptionsTest, BadOptionsAreRefused) {
   TempDir tmp;
   auto env = LmdbEnv::open(tmp.path(), {});
