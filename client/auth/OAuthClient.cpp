@@ -1,9 +1,9 @@
 #include "client/auth/OAuthClient.h"
 
-#include "client/http/ErrorMapping.h"
-#include "client/http/JsonReading.h"
-#include "client/http/UrlEncoding.h"
-#include "client/http/WireDecoder.h"
+#include "client/wire/ErrorMapping.h"
+#include "client/wire/JsonReading.h"
+#include "client/wire/UrlEncoding.h"
+#include "client/wire/WireDecoder.h"
 #include "common/ContentDigest.h"
 #include "common/Encoding.h"
 #include "common/RandomToken.h"

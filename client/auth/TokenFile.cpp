@@ -9,8 +9,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "client/http/JsonReading.h"
-#include "client/http/Timestamps.h"
+#include "client/wire/JsonReading.h"
+#include "client/wire/Timestamps.h"
 #include "common/FdIo.h"
 
 namespace fastio::auth {

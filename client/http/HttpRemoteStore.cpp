@@ -3,7 +3,7 @@
 #include <set>
 #include <unordered_set>
 
-#include "client/http/ErrorMapping.h"
+#include "client/wire/ErrorMapping.h"
 #include "common/Log.h"
 
 namespace fastio::http {

@@ -6,9 +6,9 @@
 #include <atomic>
 #include <thread>
 
-#include "client/http/ErrorMapping.h"
 #include "client/http/HttpRemoteStore.h"
 #include "client/http/UploadStates.h"
+#include "client/wire/ErrorMapping.h"
 #include "common/ContentDigest.h"
 #include "common/Log.h"
 

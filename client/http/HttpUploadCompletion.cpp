@@ -1,9 +1,9 @@
 // HttpRemoteStore uploads after the bytes are sent (fastio-api.md §6.3-6.4): complete, wait until
 // `stored`, read the stored node back, and cancel sessions we give up.
 
-#include "client/http/ErrorMapping.h"
 #include "client/http/HttpRemoteStore.h"
 #include "client/http/UploadStates.h"
+#include "client/wire/ErrorMapping.h"
 #include "common/ContentDigest.h"
 #include "common/Log.h"
 

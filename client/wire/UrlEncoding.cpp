@@ -1,4 +1,4 @@
-#include "client/http/UrlEncoding.h"
+#include "client/wire/UrlEncoding.h"
 
 namespace fastio::http {
 

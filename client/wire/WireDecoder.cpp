@@ -1,9 +1,9 @@
-#include "client/http/WireDecoder.h"
+#include "client/wire/WireDecoder.h"
 
 #include <algorithm>
 
-#include "client/http/ErrorMapping.h"
-#include "client/http/Timestamps.h"
+#include "client/wire/ErrorMapping.h"
+#include "client/wire/Timestamps.h"
 
 namespace fastio::http {
 namespace {
