@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "client/testing/InMemoryRemoteStore.h"
-#include "client/testing/NameRules.h"
+#include "client/testing/NodeIds.h"
 #include "client/testing/SyntheticContent.h"
 
 namespace fastio::testing {

@@ -8,7 +8,7 @@
 #include <charconv>
 
 #include "client/testing/InMemoryRemoteStore.h"
-#include "client/testing/NameRules.h"
+#include "client/testing/NodeIds.h"
 #include "client/testing/TextScoring.h"
 
 namespace fastio::testing {

@@ -8,10 +8,11 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "client/testing/NameRules.h"
+#include "client/testing/NodeIds.h"
 #include "client/testing/SyntheticContent.h"
 #include "client/testing/TextScoring.h"
 #include "common/ContentDigest.h"
+#include "common/MimeTypes.h"
 #include "common/NameRules.h"
 
 namespace fastio::testing {
@@ -221,15 +222,10 @@ void InMemoryRemoteStore::relinkLocked(WorkspaceState& ws, StoredNode& stored,
 }
 
 std::string InMemoryRemoteStore::freeNameLocked(WorkspaceState& ws, const std::string& parentId,
-                                                const std::string& name) {
+                                                const std::string& name, bool isFolder) {
   if (childNamedLocked(ws, parentId, name) == nullptr) return name;
-  // "report.pdf" -> "report (2).pdf"; a leading dot is not an extension.
-  const std::size_t dot = name.rfind('.');
-  const bool hasExtension = dot != std::string::npos && dot > 0;
-  const std::string stem = hasExtension ? name.substr(0, dot) : name;
-  const std::string extension = hasExtension ? name.substr(dot) : "";
   for (int n = 2;; ++n) {
-    std::string candidate = stem + " (" + std::to_string(n) + ")" + extension;
+    std::string candidate = names::numberedName(name, n, isFolder);
     if (childNamedLocked(ws, parentId, candidate) == nullptr) return candidate;
   }
 }
@@ -325,7 +321,7 @@ Result<Node> InMemoryRemoteStore::moveLocked(WorkspaceState& ws, const std::stri
     if (clash->node.type == NodeType::kFile && stored.node.type == NodeType::kFile) {
       trashLocked(ws, *clash);  // the service trashes a same-name file at the destination
     } else {
-      name = freeNameLocked(ws, target, name);
+      name = freeNameLocked(ws, target, name, stored.node.isFolder());
     }
   }
   const std::string oldParent = stored.node.parentId;
@@ -378,7 +374,7 @@ Result<Node> InMemoryRemoteStore::storeFileLocked(WorkspaceState& ws, const std:
     node.name = name;
     node.type = NodeType::kFile;
     node.parentId = parent;
-    node.mimetype = mimetypeForName(name);
+    node.mimetype = mimeForName(name).type;
     node.created = clock_.wallNow();
     target = &insertNodeLocked(ws, std::move(node));
   }

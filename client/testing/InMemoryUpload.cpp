@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "client/testing/InMemoryRemoteStore.h"
-#include "client/testing/NameRules.h"
+#include "client/testing/NodeIds.h"
 #include "common/NameRules.h"
 
 namespace fastio::testing {

@@ -3,10 +3,10 @@
 #include <optional>
 
 #include "common/ContentDigest.h"
+#include "common/MimeTypes.h"
 #include "common/NameRules.h"
 #include "emulator/ApiCodes.h"
 #include "emulator/http/OpaqueId.h"
-#include "emulator/state/Mime.h"
 #include "emulator/state/NodeQueries.h"
 #include "emulator/state/NodeWrites.h"
 #include "emulator/state/StateClock.h"

@@ -1,8 +1,8 @@
 #include "emulator/state/NodeQueries.h"
 
+#include "common/NameRules.h"
 #include "emulator/ApiCodes.h"
 #include "emulator/http/OpaqueId.h"
-#include "emulator/state/NameRules.h"
 #include "emulator/state/NodeRows.h"
 
 namespace fastio::emu {
@@ -84,7 +84,7 @@ Result<std::optional<NodeRecord>> NodeQueries::liveChildByName(const std::string
 Result<std::string> NodeQueries::freeName(const std::string& ws, const std::string& parent,
                                           const std::string& name, bool isFolder) const {
   for (int n = 2; n < 100000; ++n) {
-    std::string candidate = numberedName(name, n, isFolder);
+    std::string candidate = names::numberedName(name, n, isFolder);
     auto existing = liveChildByName(ws, parent, candidate);
     if (!existing.ok()) return existing.error();
     if (!*existing) return candidate;
