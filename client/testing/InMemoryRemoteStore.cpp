@@ -282,9 +282,8 @@ Result<Node> InMemoryRemoteStore::renameLocked(WorkspaceState& ws, const std::st
                                                const std::string& newName,
                                                const std::string& ifVersionId) {
   if (normalizeNodeId(nodeId) == "root") return invalid("the storage root cannot be renamed");
-  Result<StoredNode*> found = requireLiveNodeLocked(ws, nodeId);
-  if (!found.ok()) return found.error();
-  StoredNode& stored = **found;
+  FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(ws, nodeId));
+  StoredNode& stored = *found;
   if (auto problem = names::nodeNameProblem(newName)) {
     return invalid("cannot rename: " + problem->reason);
   }
@@ -304,9 +303,8 @@ Result<Node> InMemoryRemoteStore::renameLocked(WorkspaceState& ws, const std::st
 Result<Node> InMemoryRemoteStore::moveLocked(WorkspaceState& ws, const std::string& nodeId,
                                              const std::string& newParentId) {
   if (normalizeNodeId(nodeId) == "root") return invalid("the storage root cannot be moved");
-  Result<StoredNode*> found = requireLiveNodeLocked(ws, nodeId);
-  if (!found.ok()) return found.error();
-  StoredNode& stored = **found;
+  FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(ws, nodeId));
+  StoredNode& stored = *found;
   const std::string target = normalizeNodeId(newParentId);
   FASTIO_TRY(requireFolderLocked(ws, target));
   if (stored.node.isFolder()) {
@@ -333,9 +331,8 @@ Result<Node> InMemoryRemoteStore::moveLocked(WorkspaceState& ws, const std::stri
 
 Status InMemoryRemoteStore::deleteLocked(WorkspaceState& ws, const std::string& nodeId) {
   if (normalizeNodeId(nodeId) == "root") return invalid("the storage root cannot be deleted");
-  Result<StoredNode*> found = requireLiveNodeLocked(ws, nodeId);
-  if (!found.ok()) return found.error();
-  trashLocked(ws, **found);
+  FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(ws, nodeId));
+  trashLocked(ws, *found);
   return okStatus();
 }
 
@@ -349,9 +346,8 @@ Result<Node> InMemoryRemoteStore::storeFileLocked(WorkspaceState& ws, const std:
   const std::string parent = normalizeNodeId(parentId);
   StoredNode* target = nullptr;
   if (!existingFileId.empty()) {
-    Result<StoredNode*> found = requireLiveNodeLocked(ws, existingFileId);
-    if (!found.ok()) return found.error();
-    target = *found;
+    FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(ws, existingFileId));
+    target = found;
     if (target->node.type != NodeType::kFile) {
       return invalid("'" + target->node.name + "' is not a file");
     }
@@ -452,11 +448,10 @@ Status InMemoryRemoteStore::listFolder(const std::string& workspaceId, const std
   std::size_t pageSize = 0;
   {
     std::lock_guard lock(mu_);
-    Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-    if (!ws.ok()) return ws.error();
+    FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
     const std::string folder = normalizeNodeId(folderId);
-    FASTIO_TRY(requireFolderLocked(**ws, folder));
-    nodes = sortedChildrenLocked(**ws, folder);
+    FASTIO_TRY(requireFolderLocked(*ws, folder));
+    nodes = sortedChildrenLocked(*ws, folder);
     pageSize = pageSize_;
   }
   // Pages are cut from one snapshot; callbacks run without the lock.
@@ -479,8 +474,7 @@ Result<NodeDetailsBatch> InMemoryRemoteStore::nodeDetails(const std::string& wor
                                                           Deadline deadline) {
   FASTIO_TRY(begin(RemoteMethod::kNodeDetails, deadline));
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
   NodeDetailsBatch batch;
   std::set<std::string> seen;
   for (const std::string& requested : nodeIds) {
@@ -494,8 +488,8 @@ Result<NodeDetailsBatch> InMemoryRemoteStore::nodeDetails(const std::string& wor
     } else if (auto hidden = hiddenFromDetails_.find(id); hidden != hiddenFromDetails_.end()) {
       if (--hidden->second <= 0) hiddenFromDetails_.erase(hidden);
       batch.missingIds.push_back(requested);
-    } else if (const StoredNode* stored = liveNodeLocked(**ws, id)) {
-      batch.nodes.push_back(publicNodeLocked(**ws, *stored));
+    } else if (const StoredNode* stored = liveNodeLocked(*ws, id)) {
+      batch.nodes.push_back(publicNodeLocked(*ws, *stored));
     } else {
       batch.missingIds.push_back(requested);
     }
@@ -510,9 +504,8 @@ Result<Node> InMemoryRemoteStore::createFolder(const std::string& workspaceId,
                                                Deadline deadline) {
   FASTIO_TRY(begin(RemoteMethod::kCreateFolder, deadline));
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  return createFolderLocked(**ws, parentId, name);
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  return createFolderLocked(*ws, parentId, name);
 }
 
 Result<Node> InMemoryRemoteStore::rename(const std::string& workspaceId, const std::string& nodeId,
@@ -520,27 +513,24 @@ Result<Node> InMemoryRemoteStore::rename(const std::string& workspaceId, const s
                                          Deadline deadline) {
   FASTIO_TRY(begin(RemoteMethod::kRename, deadline));
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  return renameLocked(**ws, nodeId, newName, ifVersionId);
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  return renameLocked(*ws, nodeId, newName, ifVersionId);
 }
 
 Result<Node> InMemoryRemoteStore::move(const std::string& workspaceId, const std::string& nodeId,
                                        const std::string& newParentId, Deadline deadline) {
   FASTIO_TRY(begin(RemoteMethod::kMove, deadline));
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  return moveLocked(**ws, nodeId, newParentId);
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  return moveLocked(*ws, nodeId, newParentId);
 }
 
 Status InMemoryRemoteStore::deleteNode(const std::string& workspaceId, const std::string& nodeId,
                                        Deadline deadline) {
   FASTIO_TRY(begin(RemoteMethod::kDeleteNode, deadline));
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  return deleteLocked(**ws, nodeId);
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  return deleteLocked(*ws, nodeId);
 }
 
 // ---------------------------------------------------------------- locks (advisory)
@@ -552,19 +542,17 @@ Result<LockInfo> InMemoryRemoteStore::acquireLock(const std::string& workspaceId
   const int seconds = durationSeconds == 0 ? kDefaultLockSeconds : durationSeconds;
   if (seconds < 60 || seconds > 3600) return invalid("a lock lasts 60 to 3600 seconds");
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  Result<StoredNode*> found = requireLiveNodeLocked(**ws, nodeId);
-  if (!found.ok()) return found.error();
-  const std::string& id = (*found)->node.id;
-  if (lockHeldLocked(**ws, id)) {
-    return makeError(ErrorCode::kConflict, "'" + (*found)->node.name + "' is already locked");
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(*ws, nodeId));
+  const std::string& id = found->node.id;
+  if (lockHeldLocked(*ws, id)) {
+    return makeError(ErrorCode::kConflict, "'" + found->node.name + "' is already locked");
   }
-  StoredLock& held = (*ws)->locks[id];
+  StoredLock& held = ws->locks[id];
   held.token = newIdLocked('k');
   held.duration = Seconds(seconds);
   held.expires = clock_.now() + held.duration;
-  recordActivityLocked((*ws)->info.id, "storage:" + id);
+  recordActivityLocked(ws->info.id, "storage:" + id);
   return LockInfo{held.token, true, clock_.wallNow() + Seconds(seconds)};
 }
 
@@ -572,13 +560,11 @@ Result<LockInfo> InMemoryRemoteStore::lockStatus(const std::string& workspaceId,
                                                  const std::string& nodeId, Deadline deadline) {
   FASTIO_TRY(begin(RemoteMethod::kLockStatus, deadline));
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  Result<StoredNode*> found = requireLiveNodeLocked(**ws, nodeId);
-  if (!found.ok()) return found.error();
-  const std::string& id = (*found)->node.id;
-  if (!lockHeldLocked(**ws, id)) return LockInfo{};
-  const Duration left = (*ws)->locks.at(id).expires - clock_.now();
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(*ws, nodeId));
+  const std::string& id = found->node.id;
+  if (!lockHeldLocked(*ws, id)) return LockInfo{};
+  const Duration left = ws->locks.at(id).expires - clock_.now();
   return LockInfo{"", true,
                   clock_.wallNow() + std::chrono::duration_cast<std::chrono::seconds>(left)};
 }
@@ -587,15 +573,13 @@ Status InMemoryRemoteStore::heartbeatLock(const std::string& workspaceId, const 
                                           const std::string& lockToken, Deadline deadline) {
   FASTIO_TRY(begin(RemoteMethod::kHeartbeatLock, deadline));
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  Result<StoredNode*> found = requireLiveNodeLocked(**ws, nodeId);
-  if (!found.ok()) return found.error();
-  const std::string& id = (*found)->node.id;
-  if (!lockHeldLocked(**ws, id) || (*ws)->locks.at(id).token != lockToken) {
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(*ws, nodeId));
+  const std::string& id = found->node.id;
+  if (!lockHeldLocked(*ws, id) || ws->locks.at(id).token != lockToken) {
     return makeError(ErrorCode::kConflict, "the lock token does not hold a current lock");
   }
-  StoredLock& held = (*ws)->locks.at(id);
+  StoredLock& held = ws->locks.at(id);
   held.expires = clock_.now() + held.duration;
   return okStatus();
 }
@@ -604,16 +588,14 @@ Status InMemoryRemoteStore::releaseLock(const std::string& workspaceId, const st
                                         const std::string& lockToken, Deadline deadline) {
   FASTIO_TRY(begin(RemoteMethod::kReleaseLock, deadline));
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  Result<StoredNode*> found = requireLiveNodeLocked(**ws, nodeId);
-  if (!found.ok()) return found.error();
-  const std::string& id = (*found)->node.id;
-  if (!lockHeldLocked(**ws, id) || (*ws)->locks.at(id).token != lockToken) {
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(*ws, nodeId));
+  const std::string& id = found->node.id;
+  if (!lockHeldLocked(*ws, id) || ws->locks.at(id).token != lockToken) {
     return makeError(ErrorCode::kConflict, "the lock token does not hold a current lock");
   }
-  (*ws)->locks.erase(id);
-  recordActivityLocked((*ws)->info.id, "storage:" + id);
+  ws->locks.erase(id);
+  recordActivityLocked(ws->info.id, "storage:" + id);
   return okStatus();
 }
 
@@ -717,38 +699,33 @@ Node InMemoryRemoteStore::seedSyntheticFile(const std::string& workspaceId, cons
 Result<Node> InMemoryRemoteStore::externalWrite(const std::string& workspaceId,
                                                 const std::string& nodeId, std::string content) {
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  Result<StoredNode*> found = requireLiveNodeLocked(**ws, nodeId);
-  if (!found.ok()) return found.error();
-  const Node node = (*found)->node;
-  return storeFileLocked(**ws, node.parentId, node.name, node.id, std::move(content));
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(*ws, nodeId));
+  const Node node = found->node;
+  return storeFileLocked(*ws, node.parentId, node.name, node.id, std::move(content));
 }
 
 Result<Node> InMemoryRemoteStore::externalRename(const std::string& workspaceId,
                                                  const std::string& nodeId,
                                                  const std::string& newName) {
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  return renameLocked(**ws, nodeId, newName, "");
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  return renameLocked(*ws, nodeId, newName, "");
 }
 
 Result<Node> InMemoryRemoteStore::externalMove(const std::string& workspaceId,
                                                const std::string& nodeId,
                                                const std::string& newParentId) {
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  return moveLocked(**ws, nodeId, newParentId);
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  return moveLocked(*ws, nodeId, newParentId);
 }
 
 Status InMemoryRemoteStore::externalDelete(const std::string& workspaceId,
                                            const std::string& nodeId) {
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  return deleteLocked(**ws, nodeId);
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  return deleteLocked(*ws, nodeId);
 }
 
 // ---------------------------------------------------------------- inspection
