@@ -50,6 +50,13 @@ bool isLetterOrDigit(char32_t cp) {
   return iswalnum_l(static_cast<wint_t>(cp), locale) != 0;
 }
 
+std::string numberedName(std::string_view name, int n, bool isFolder) {
+  const std::string suffix = " (" + std::to_string(n) + ")";
+  const std::size_t dot = isFolder ? std::string_view::npos : name.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return std::string(name) + suffix;
+  return std::string(name.substr(0, dot)) + suffix + std::string(name.substr(dot));
+}
+
 std::optional<NameProblem> nodeNameProblem(std::string_view name) {
   if (name.empty()) return invalid("the name is empty");
   if (name.size() > kMaxNameBytes) {

@@ -38,6 +38,11 @@ std::optional<NameProblem> workspaceFolderNameProblem(std::string_view folderNam
 // A workspace display name: 2-100 characters, no control characters.
 std::optional<NameProblem> workspaceNameProblem(std::string_view name);
 
+// The name the service gives a node that would clash with a sibling, for n = 2, 3, ...
+// ("name (2)", fastio-api.md §9 move): "report.pdf" -> "report (2).pdf"; a folder, or a name
+// whose only '.' leads, takes the number at the end: "photos.v1" -> "photos.v1 (2)".
+std::string numberedName(std::string_view name, int n, bool isFolder);
+
 // Classes the rules use, exposed for tests and for callers that make names safe.
 bool isControlCharacter(char32_t cp);     // C0, DEL and C1
 bool isInvisibleFormatting(char32_t cp);  // bidi controls and zero-width characters

@@ -66,3 +66,15 @@ inline Status okStatus() { return Status(); }
       return fastio_try_result_.error();       \
     }                                          \
   } while (0)
+
+// Declare a variable from the value of an expression yielding Result<T>, or return its error:
+//   FASTIO_TRY_ASSIGN(auto node, store.createFolder(...));   // node is a Node
+// The declaration may be `auto x`, `const auto x` or a type; the value is moved out.
+#define FASTIO_TRY_ASSIGN(decl, ...) \
+  FASTIO_TRY_ASSIGN_IMPL_(FASTIO_TRY_CONCAT_(fastio_try_value_, __COUNTER__), decl, __VA_ARGS__)
+#define FASTIO_TRY_CONCAT_INNER_(a, b) a##b
+#define FASTIO_TRY_CONCAT_(a, b) FASTIO_TRY_CONCAT_INNER_(a, b)
+#define FASTIO_TRY_ASSIGN_IMPL_(tmp, decl, ...) \
+  auto tmp = (__VA_ARGS__);                     \
+  if (!tmp.ok()) return std::move(tmp).error(); \
+  decl = std::move(tmp).value()

@@ -50,9 +50,9 @@ EmulatorServer::~EmulatorServer() {
 
 Result<std::unique_ptr<EmulatorServer>> EmulatorServer::create(EmulatorConfig config) {
   std::unique_ptr<EmulatorServer> server(new EmulatorServer(std::move(config)));
-  auto state = State::open(server->config_.dataDir, server->activity_, server->hooks_);
-  if (!state.ok()) return state.error();
-  server->state_ = std::move(*state);
+  FASTIO_TRY_ASSIGN(auto state,
+                    State::open(server->config_.dataDir, server->activity_, server->hooks_));
+  server->state_ = std::move(state);
   server->state_->tokens().setStatic(server->config_.token);
   gActivity = &server->activity_;
   http::setServerDateSource(&serverDateNow);

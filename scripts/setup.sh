@@ -10,7 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev libcli11-dev libspdlog-dev libcpp-httplib-dev libsqlite3-dev
   poppler-utils
-  fio attr psmisc procps rsync bc
+  attr procps rsync bc  # getfattr (demo), pgrep and ps (benchmarks), rsync (tools test), bc (benchmarks)
 )
 
 missing=()

@@ -1,9 +1,9 @@
 #include "client/auth/OAuthClient.h"
 
-#include "client/http/ErrorMapping.h"
-#include "client/http/JsonReading.h"
-#include "client/http/UrlEncoding.h"
-#include "client/http/WireDecoder.h"
+#include "client/wire/ErrorMapping.h"
+#include "client/wire/JsonReading.h"
+#include "client/wire/UrlEncoding.h"
+#include "client/wire/WireDecoder.h"
 #include "common/ContentDigest.h"
 #include "common/Encoding.h"
 #include "common/RandomToken.h"
@@ -60,27 +60,23 @@ Result<AuthorizationStart> OAuthClient::startAuthorization(Deadline deadline) {
                               .add("redirect_uri", kRedirectUri)
                               .add("response_format", "json"));
   req.logName = "GET /oauth/authorize/";
-  Result<http::HttpResponse> resp = transport_.perform(req, deadline);
-  if (!resp.ok()) return resp.error();
-  Result<http::Json> payload = http::decodeEnvelope(*resp, req.logName);
-  if (!payload.ok()) return payload.error();
-  start.authRequestId = http::textOr(http::firstMember(*payload, {"auth_request_id", "id"}));
+  FASTIO_TRY_ASSIGN(http::HttpResponse resp, transport_.perform(req, deadline));
+  FASTIO_TRY_ASSIGN(http::Json payload, http::decodeEnvelope(resp, req.logName));
+  start.authRequestId = http::textOr(http::firstMember(payload, {"auth_request_id", "id"}));
   if (start.authRequestId.empty()) {
     return makeError(ErrorCode::kProtocol, "authorization answer without auth_request_id");
   }
   start.browserUrl = browserUrlFor(start.authRequestId);
-  start.approvedCode = http::textOr(http::member(*payload, "code"));
-  if (start.approvedCode.empty() && http::asBool(http::member(*payload, "approved")) == true) {
+  start.approvedCode = http::textOr(http::member(payload, "code"));
+  if (start.approvedCode.empty() && http::asBool(http::member(payload, "approved")) == true) {
     // Approved at once (the emulator's auto-approve): fetch the code the page would show.
     http::HttpRequest codeReq;
     codeReq.url = http::joinUrl(apiUrl_, "/oauth/authorize/code/",
                                 FormFields().add("auth_request_id", start.authRequestId));
     codeReq.logName = "GET /oauth/authorize/code/";
-    Result<http::HttpResponse> codeResp = transport_.perform(codeReq, deadline);
-    if (!codeResp.ok()) return codeResp.error();
-    Result<http::Json> codePayload = http::decodeEnvelope(*codeResp, codeReq.logName);
-    if (!codePayload.ok()) return codePayload.error();
-    start.approvedCode = http::textOr(http::member(*codePayload, "code"));
+    FASTIO_TRY_ASSIGN(http::HttpResponse codeResp, transport_.perform(codeReq, deadline));
+    FASTIO_TRY_ASSIGN(http::Json codePayload, http::decodeEnvelope(codeResp, codeReq.logName));
+    start.approvedCode = http::textOr(http::member(codePayload, "code"));
   }
   return start;
 }
@@ -92,37 +88,34 @@ Result<TokenSet> OAuthClient::tokenRequest(const std::string& form, Deadline dea
   req.body = form;
   req.contentType = "application/x-www-form-urlencoded";
   req.logName = "POST /oauth/token/";
-  Result<http::HttpResponse> resp = transport_.perform(req, deadline);
-  if (!resp.ok()) return resp.error();
-  if (!resp->success()) {
+  FASTIO_TRY_ASSIGN(http::HttpResponse resp, transport_.perform(req, deadline));
+  if (!resp.success()) {
     // OAuth errors: {"error":"invalid_grant","error_description":"..."} or the envelope.
-    Result<http::Json> body = http::parseJson(resp->body, req.logName);
+    Result<http::Json> body = http::parseJson(resp.body, req.logName);
     if (body.ok() && body->is_object()) {
       const http::Json* err = http::member(*body, "error");
       if (err != nullptr && err->is_string()) {
         Error e = makeError(
-            resp->status == 400 || resp->status == 401 ? ErrorCode::kUnauthenticated
-                                                       : http::classifyHttpStatus(resp->status),
+            resp.status == 400 || resp.status == 401 ? ErrorCode::kUnauthenticated
+                                                     : http::classifyHttpStatus(resp.status),
             "token request refused: " +
                 http::sanitiseServerText(err->get<std::string>() + " " +
                                          http::textOr(http::member(*body, "error_description"))));
-        e.httpStatus = resp->status;
+        e.httpStatus = resp.status;
         return e;
       }
     }
-    return http::errorFromResponse(*resp, req.logName);
+    return http::errorFromResponse(resp, req.logName);
   }
-  Result<http::Json> parsed = http::parseJson(resp->body, req.logName);
-  if (!parsed.ok()) return parsed.error();
-  Result<http::Json> payload = http::unwrapEnvelope(*parsed, resp->status, req.logName);
-  if (!payload.ok()) return payload.error();
+  FASTIO_TRY_ASSIGN(http::Json parsed, http::parseJson(resp.body, req.logName));
+  FASTIO_TRY_ASSIGN(http::Json payload, http::unwrapEnvelope(parsed, resp.status, req.logName));
   TokenSet tokens;
-  tokens.accessToken = http::textOr(http::member(*payload, "access_token"));
+  tokens.accessToken = http::textOr(http::member(payload, "access_token"));
   if (tokens.accessToken.empty()) {
     return makeError(ErrorCode::kProtocol, "token answer without access_token");
   }
-  tokens.refreshToken = http::textOr(http::member(*payload, "refresh_token"));
-  if (auto expiresIn = http::asUint(http::member(*payload, "expires_in"))) {
+  tokens.refreshToken = http::textOr(http::member(payload, "refresh_token"));
+  if (auto expiresIn = http::asUint(http::member(payload, "expires_in"))) {
     tokens.expiresAt = clock_.wallNow() + std::chrono::seconds(*expiresIn);
   }
   tokens.apiUrl = apiUrl_;

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "client/auth/TokenSet.h"
-#include "client/http/HttpTransport.h"
+#include "client/wire/HttpTransport.h"
 #include "common/Clock.h"
 #include "common/Deadline.h"
 #include "common/Result.h"

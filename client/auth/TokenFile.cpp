@@ -9,8 +9,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "client/http/JsonReading.h"
-#include "client/http/Timestamps.h"
+#include "client/wire/JsonReading.h"
+#include "client/wire/Timestamps.h"
 #include "common/FdIo.h"
 
 namespace fastio::auth {
@@ -87,9 +87,8 @@ Result<TokenSet> loadTokenFile(const std::string& path) {
   }
   TokenSet tokens;
   if (text[first] == '{') {
-    auto parsed = http::parseJson(text, "token file " + path);
-    if (!parsed.ok()) return parsed.error();
-    const http::Json& j = *parsed;
+    FASTIO_TRY_ASSIGN(auto parsed, http::parseJson(text, "token file " + path));
+    const http::Json& j = parsed;
     tokens.accessToken = http::textOr(http::firstMember(j, {"access_token", "token", "api_key"}));
     tokens.refreshToken = http::textOr(http::member(j, "refresh_token"));
     tokens.apiUrl = http::textOr(http::member(j, "api_url"));

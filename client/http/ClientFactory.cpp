@@ -50,16 +50,13 @@ Result<std::unique_ptr<auth::TokenProvider>> resolveTokenProvider(HttpTransport&
 }
 
 Result<std::unique_ptr<Client>> connectClient(ClientConfig config) {
-  Result<std::string> apiUrl = resolveApiUrl(config.apiUrl);
-  if (!apiUrl.ok()) return apiUrl.error();
+  FASTIO_TRY_ASSIGN(std::string apiUrl, resolveApiUrl(config.apiUrl));
   auto transport = std::make_unique<CurlTransport>(config.transportOptions);
-  Result<std::unique_ptr<auth::TokenProvider>> tokens =
-      resolveTokenProvider(*transport, *apiUrl, config.tokenFile);
-  if (!tokens.ok()) return tokens.error();
-  config.storeOptions.apiUrl = *apiUrl;
-  auto store = std::make_unique<HttpRemoteStore>(*transport, **tokens, config.storeOptions);
-  return std::make_unique<Client>(std::move(transport), std::move(tokens).value(),
-                                  std::move(store));
+  FASTIO_TRY_ASSIGN(std::unique_ptr<auth::TokenProvider> tokens,
+                    resolveTokenProvider(*transport, apiUrl, config.tokenFile));
+  config.storeOptions.apiUrl = apiUrl;
+  auto store = std::make_unique<HttpRemoteStore>(*transport, *tokens, config.storeOptions);
+  return std::make_unique<Client>(std::move(transport), std::move(tokens), std::move(store));
 }
 
 }  // namespace fastio::http

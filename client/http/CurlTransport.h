@@ -10,7 +10,7 @@
 #include <mutex>
 #include <vector>
 
-#include "client/http/HttpTransport.h"
+#include "client/wire/HttpTransport.h"
 #include "common/Version.h"
 
 namespace fastio::http {

@@ -3,7 +3,7 @@
 #include <set>
 #include <unordered_set>
 
-#include "client/http/ErrorMapping.h"
+#include "client/wire/ErrorMapping.h"
 #include "common/Log.h"
 
 namespace fastio::http {
@@ -67,9 +67,8 @@ Result<HttpResponse> HttpRemoteStore::execute(const std::function<HttpRequest()>
     request.cancel = options_.cancel;
     std::string token;
     if (withAuth) {
-      Result<std::string> t = tokens_.bearer(deadline);
-      if (!t.ok()) return t.error();
-      token = std::move(t).value();
+      FASTIO_TRY_ASSIGN(std::string t, tokens_.bearer(deadline));
+      token = std::move(t);
       request.headers.emplace_back("Authorization", "Bearer " + token);
     }
     Result<HttpResponse> response = transport_.perform(request, deadline);
@@ -79,8 +78,7 @@ Result<HttpResponse> HttpRemoteStore::execute(const std::function<HttpRequest()>
       if (response->status == 401 && withAuth && !refreshed) {
         // A 401 was not acted on, so even a call with side effects may be sent again.
         refreshed = true;
-        Result<std::string> fresh = tokens_.refreshAfterRejection(token, deadline);
-        if (!fresh.ok()) return fresh.error();
+        FASTIO_TRY(tokens_.refreshAfterRejection(token, deadline));
         continue;
       }
       if (response->success() || (acceptRedirect && isRedirect(response->status))) {
@@ -125,10 +123,9 @@ Result<Json> HttpRemoteStore::callJson(const Call& call, Deadline deadline) {
     }
     return r;
   };
-  Result<HttpResponse> response =
-      execute(build, call.replay, deadline, call.notFoundAfterRetryIsSuccess);
-  if (!response.ok()) return response.error();
-  return decodeEnvelope(*response, logName);
+  FASTIO_TRY_ASSIGN(HttpResponse response,
+                    execute(build, call.replay, deadline, call.notFoundAfterRetryIsSuccess));
+  return decodeEnvelope(response, logName);
 }
 
 // --- account ---
@@ -158,10 +155,9 @@ Result<std::vector<Org>> HttpRemoteStore::listOrgs(Deadline deadline) {
         if (optional) break;
         return p.error();
       }
-      Result<std::vector<Org>> orgs = decodeOrgs(*p);
-      if (!orgs.ok()) return orgs.error();
+      FASTIO_TRY_ASSIGN(std::vector<Org> orgs, decodeOrgs(*p));
       size_t added = 0;
-      for (Org& o : *orgs) {
+      for (Org& o : orgs) {
         if (seen.insert(o.id).second) {
           all.push_back(std::move(o));
           ++added;
@@ -180,18 +176,16 @@ Result<std::vector<Workspace>> HttpRemoteStore::listWorkspaces(Deadline deadline
   for (uint32_t offset = 0;; offset += 100) {
     Call call{.path = "/workspaces/all/"};
     call.query.add("limit", "100").add("offset", std::to_string(offset));
-    Result<Json> p = callJson(call, deadline);
-    if (!p.ok()) return p.error();
-    Result<WireWorkspaces> page = decodeWorkspaces(*p);
-    if (!page.ok()) return page.error();
+    FASTIO_TRY_ASSIGN(Json p, callJson(call, deadline));
+    FASTIO_TRY_ASSIGN(WireWorkspaces page, decodeWorkspaces(p));
     size_t added = 0;
-    for (Workspace& w : page->workspaces) {
+    for (Workspace& w : page.workspaces) {
       if (seen.insert(w.id).second) {
         all.push_back(std::move(w));
         ++added;
       }
     }
-    if (!page->hasMore || added == 0) break;
+    if (!page.hasMore || added == 0) break;
   }
   return all;
 }
@@ -207,13 +201,11 @@ Result<Workspace> HttpRemoteStore::createWorkspace(const CreateWorkspaceRequest&
                   .add("perm_join", "Member or above")
                   .add("perm_member_manage", "Member or above")
                   .add("intelligence", request.intelligence ? "true" : "false");
-  Result<Json> p = callJson(call, deadline);
-  if (!p.ok()) return p.error();
-  Result<Workspace> w = decodeWorkspace(*p);
-  if (!w.ok()) return w.error();
-  if (w->folderName.empty()) w->folderName = request.folderName;
-  if (w->name.empty()) w->name = request.name;
-  if (w->orgId.empty()) w->orgId = request.orgId;
+  FASTIO_TRY_ASSIGN(Json p, callJson(call, deadline));
+  FASTIO_TRY_ASSIGN(Workspace w, decodeWorkspace(p));
+  if (w.folderName.empty()) w.folderName = request.folderName;
+  if (w.name.empty()) w.name = request.name;
+  if (w.orgId.empty()) w.orgId = request.orgId;
   return w;
 }
 
@@ -231,23 +223,21 @@ Status HttpRemoteStore::listFolder(const std::string& workspaceId, const std::st
         .add("page_size", std::to_string(options_.listPageSize))
         .add("output", "standard")
         .addIf(!cursor.empty(), "cursor", cursor);
-    Result<Json> p = callJson(call, deadline);
-    if (!p.ok()) return p.error();
-    Result<WireFolderPage> page = decodeFolderPage(*p);
-    if (!page.ok()) return page.error();
-    if (page->skippedEntries > 0) {
+    FASTIO_TRY_ASSIGN(Json p, callJson(call, deadline));
+    FASTIO_TRY_ASSIGN(WireFolderPage page, decodeFolderPage(p));
+    if (page.skippedEntries > 0) {
       FASTIO_LOG_WARN("listing of folder {} skipped {} entries without a usable id", folderId,
-                      page->skippedEntries);
+                      page.skippedEntries);
     }
     FolderPage out;
-    out.nodes = std::move(page->nodes);
-    out.last = page->nextCursor.empty();
-    if (!onPage(std::move(out)) || page->nextCursor.empty()) return okStatus();
-    if (!seenCursors.insert(page->nextCursor).second) {
+    out.nodes = std::move(page.nodes);
+    out.last = page.nextCursor.empty();
+    if (!onPage(std::move(out)) || page.nextCursor.empty()) return okStatus();
+    if (!seenCursors.insert(page.nextCursor).second) {
       return makeError(ErrorCode::kProtocol,
                        "listing of folder " + folderId + ": the server repeated a page cursor");
     }
-    cursor = page->nextCursor;
+    cursor = page.nextCursor;
   }
 }
 
@@ -270,15 +260,13 @@ Result<NodeDetailsBatch> HttpRemoteStore::nodeDetails(const std::string& workspa
     if (!p.ok()) {
       if (p.error().code != ErrorCode::kNotFound) return p.error();
     } else {
-      Result<NodeDetailsBatch> batch = decodeNodeDetails(*p);
-      if (!batch.ok()) return batch.error();
-      for (Node& n : batch->nodes) {
+      FASTIO_TRY_ASSIGN(NodeDetailsBatch batch, decodeNodeDetails(*p));
+      for (Node& n : batch.nodes) {
         answered.insert(n.id);
         all.nodes.push_back(std::move(n));
       }
-      for (std::string& id : batch->missingIds) answered.insert(id);
-      all.missingIds.insert(all.missingIds.end(), batch->missingIds.begin(),
-                            batch->missingIds.end());
+      for (std::string& id : batch.missingIds) answered.insert(id);
+      all.missingIds.insert(all.missingIds.end(), batch.missingIds.begin(), batch.missingIds.end());
     }
     // Ids the server neither returned nor listed as errors are missing too.
     for (size_t i = start; i < end; ++i) {
@@ -314,9 +302,8 @@ Result<Node> HttpRemoteStore::createFolder(const std::string& workspaceId,
   Call call{.method = HttpMethod::kPost,
             .path = storagePath(workspaceId, parentId, "createfolder/")};
   call.form = FormFields().add("name", name);
-  Result<Json> p = callJson(call, deadline);
-  if (!p.ok()) return p.error();
-  return nodeFromMutation(*p, workspaceId, "", deadline);
+  FASTIO_TRY_ASSIGN(Json p, callJson(call, deadline));
+  return nodeFromMutation(p, workspaceId, "", deadline);
 }
 
 Result<Node> HttpRemoteStore::rename(const std::string& workspaceId, const std::string& nodeId,
@@ -325,18 +312,16 @@ Result<Node> HttpRemoteStore::rename(const std::string& workspaceId, const std::
   Call call{.method = HttpMethod::kPost, .path = storagePath(workspaceId, nodeId, "update/")};
   call.form =
       FormFields().add("name", newName).addIf(!ifVersionId.empty(), "if_version_id", ifVersionId);
-  Result<Json> p = callJson(call, deadline);
-  if (!p.ok()) return p.error();
-  return nodeFromMutation(*p, workspaceId, nodeId, deadline);
+  FASTIO_TRY_ASSIGN(Json p, callJson(call, deadline));
+  return nodeFromMutation(p, workspaceId, nodeId, deadline);
 }
 
 Result<Node> HttpRemoteStore::move(const std::string& workspaceId, const std::string& nodeId,
                                    const std::string& newParentId, Deadline deadline) {
   Call call{.method = HttpMethod::kPost, .path = storagePath(workspaceId, nodeId, "move/")};
   call.form = FormFields().add("parent", newParentId);
-  Result<Json> p = callJson(call, deadline);
-  if (!p.ok()) return p.error();
-  return nodeFromMutation(*p, workspaceId, nodeId, deadline);
+  FASTIO_TRY_ASSIGN(Json p, callJson(call, deadline));
+  return nodeFromMutation(p, workspaceId, nodeId, deadline);
 }
 
 Status HttpRemoteStore::deleteNode(const std::string& workspaceId, const std::string& nodeId,
@@ -344,8 +329,7 @@ Status HttpRemoteStore::deleteNode(const std::string& workspaceId, const std::st
   Call call{.method = HttpMethod::kDelete,
             .path = storagePath(workspaceId, nodeId, "delete/"),
             .notFoundAfterRetryIsSuccess = true};
-  Result<Json> p = callJson(call, deadline);
-  if (!p.ok()) return p.error();
+  FASTIO_TRY(callJson(call, deadline));
   return okStatus();
 }
 
@@ -444,10 +428,9 @@ Result<UploadLimits> HttpRemoteStore::uploadLimits(Deadline deadline) {
   }
   Result<Json> p = callJson({.path = "/upload/limits/"}, deadline);
   if (!p.ok()) return p.error();
-  Result<UploadLimits> limits = decodeUploadLimits(*p);
-  if (!limits.ok()) return limits.error();
+  FASTIO_TRY_ASSIGN(UploadLimits limits, decodeUploadLimits(*p));
   std::lock_guard lock(limitsMu_);
-  cachedLimits_ = *limits;
+  cachedLimits_ = limits;
   limitsFetchedAt_ = clock_.now();
   return limits;
 }
@@ -469,9 +452,8 @@ Result<SearchResult> HttpRemoteStore::search(const std::string& workspaceId,
       .addIf(!options.nameMatch.empty(), "name_match", options.nameMatch)
       .add("limit", std::to_string(std::clamp<uint32_t>(options.limit, 1, 500)))
       .add("output", "standard");
-  Result<Json> p = callJson(call, deadline);
-  if (!p.ok()) return p.error();
-  return decodeSearch(*p);
+  FASTIO_TRY_ASSIGN(Json p, callJson(call, deadline));
+  return decodeSearch(p);
 }
 
 Result<AskAnswer> HttpRemoteStore::ask(const std::string& workspaceId, const std::string& question,
@@ -483,33 +465,29 @@ Result<AskAnswer> HttpRemoteStore::ask(const std::string& workspaceId, const std
   // Creating a chat costs credits and is not idempotent: never replayed once sent.
   Call create{.method = HttpMethod::kPost, .path = base, .replay = Replay::kNotIfSent};
   create.form = FormFields().add("question", question);
-  Result<Json> created = callJson(create, deadline);
-  if (!created.ok()) return created.error();
-  Result<ChatIds> ids = decodeChatCreated(*created);
-  if (!ids.ok()) return ids.error();
+  FASTIO_TRY_ASSIGN(Json created, callJson(create, deadline));
+  FASTIO_TRY_ASSIGN(ChatIds ids, decodeChatCreated(created));
 
-  std::string lastActivity = serverDate(*created);
+  std::string lastActivity = serverDate(created);
   Duration pause = std::chrono::milliseconds(200);
   bool activityUsable = true;
   for (;;) {
-    Call details{.path = base + percentEncode(ids->chatId) + "/message/" +
-                         percentEncode(ids->messageId) + "/details/"};
-    Result<Json> p = callJson(details, deadline);
-    if (!p.ok()) return p.error();
-    Result<AskAnswer> answer = decodeMessageDetails(*p);
-    if (!answer.ok()) return answer.error();
-    answer->chatId = ids->chatId;
-    answer->messageId = ids->messageId;
-    if (isTerminalMessageState(answer->state)) {
-      if (isFailedMessageState(answer->state)) {
+    Call details{.path = base + percentEncode(ids.chatId) + "/message/" +
+                         percentEncode(ids.messageId) + "/details/"};
+    FASTIO_TRY_ASSIGN(Json p, callJson(details, deadline));
+    FASTIO_TRY_ASSIGN(AskAnswer answer, decodeMessageDetails(p));
+    answer.chatId = ids.chatId;
+    answer.messageId = ids.messageId;
+    if (isTerminalMessageState(answer.state)) {
+      if (isFailedMessageState(answer.state)) {
         return makeError(ErrorCode::kUnavailable,
-                         "the workspace AI did not answer (state " + answer->state + ")");
+                         "the workspace AI did not answer (state " + answer.state + ")");
       }
       return answer;
     }
     if (deadline.remaining() < std::chrono::seconds(1)) {
       return makeError(ErrorCode::kDeadline,
-                       "no answer before the deadline (last state " + answer->state + ")");
+                       "no answer before the deadline (last state " + answer.state + ")");
     }
     const SteadyTime before = clock_.now();
     if (activityUsable) {
@@ -545,9 +523,9 @@ Result<ActivityBatch> HttpRemoteStore::pollActivity(const std::string& entityId,
   call.query.add("wait", std::to_string(waitSeconds))
       .addIf(!lastActivity.empty(), "lastactivity", lastActivity)
       .addIf(!lastActivity.empty(), "updated", "1");
-  Result<Json> p = callJson(call, deadline.capped(std::chrono::seconds(waitSeconds + 30)));
-  if (!p.ok()) return p.error();
-  return decodeActivity(*p);
+  FASTIO_TRY_ASSIGN(Json p,
+                    callJson(call, deadline.capped(std::chrono::seconds(waitSeconds + 30))));
+  return decodeActivity(p);
 }
 
 // --- locks ---
@@ -565,9 +543,8 @@ Result<LockInfo> HttpRemoteStore::acquireLock(const std::string& workspaceId,
   call.form = FormFields()
                   .add("duration", std::to_string(durationSeconds))
                   .add("client_info", R"({"device_name":"fastiofs","client_version":"0.1"})");
-  Result<Json> p = callJson(call, deadline);
-  if (!p.ok()) return p.error();
-  Result<LockInfo> info = decodeLock(*p);
+  FASTIO_TRY_ASSIGN(Json p, callJson(call, deadline));
+  Result<LockInfo> info = decodeLock(p);
   if (info.ok() && info->token.empty()) {
     return makeError(ErrorCode::kProtocol, "lock answer without a lock_token");
   }
@@ -586,8 +563,7 @@ Status HttpRemoteStore::heartbeatLock(const std::string& workspaceId, const std:
   Call call{.method = HttpMethod::kPost,
             .path = storagePath(workspaceId, nodeId, "lock/heartbeat/")};
   call.form = FormFields().add("lock_token", lockToken);
-  Result<Json> p = callJson(call, deadline);
-  if (!p.ok()) return p.error();
+  FASTIO_TRY(callJson(call, deadline));
   return okStatus();
 }
 
@@ -598,8 +574,7 @@ Status HttpRemoteStore::releaseLock(const std::string& workspaceId, const std::s
             .path = storagePath(workspaceId, nodeId, "lock/"),
             .notFoundAfterRetryIsSuccess = true};
   call.query.add("lock_token", lockToken);
-  Result<Json> p = callJson(call, deadline);
-  if (!p.ok()) return p.error();
+  FASTIO_TRY(callJson(call, deadline));
   return okStatus();
 }
 

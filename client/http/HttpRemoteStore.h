@@ -11,10 +11,10 @@
 
 #include "client/RemoteStore.h"
 #include "client/auth/TokenProvider.h"
-#include "client/http/HttpTransport.h"
 #include "client/http/RetryPolicy.h"
-#include "client/http/UrlEncoding.h"
-#include "client/http/WireDecoder.h"
+#include "client/wire/HttpTransport.h"
+#include "client/wire/UrlEncoding.h"
+#include "client/wire/WireDecoder.h"
 #include "common/Clock.h"
 
 namespace fastio::http {

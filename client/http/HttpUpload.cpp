@@ -6,9 +6,9 @@
 #include <atomic>
 #include <thread>
 
-#include "client/http/ErrorMapping.h"
 #include "client/http/HttpRemoteStore.h"
 #include "client/http/UploadStates.h"
+#include "client/wire/ErrorMapping.h"
 #include "common/ContentDigest.h"
 #include "common/Log.h"
 
@@ -21,14 +21,13 @@ Result<std::string> readExactly(const ByteSource& source, uint64_t offset, uint6
   std::string buffer(static_cast<size_t>(length), '\0');
   size_t got = 0;
   while (got < buffer.size()) {
-    Result<size_t> n = source(offset + got, buffer.data() + got, buffer.size() - got);
-    if (!n.ok()) return n.error();
-    if (*n == 0) {
+    FASTIO_TRY_ASSIGN(size_t n, source(offset + got, buffer.data() + got, buffer.size() - got));
+    if (n == 0) {
       return makeError(ErrorCode::kIo, "upload source ended at byte " +
                                            std::to_string(offset + got) + " of a declared " +
                                            std::to_string(offset + length));
     }
-    got += *n;
+    got += n;
   }
   return buffer;
 }
@@ -98,8 +97,7 @@ Result<UploadResult> HttpRemoteStore::uploadSingleCall(const UploadRequest& requ
                                                        const ByteSource& source,
                                                        UploadObserver* observer,
                                                        Deadline deadline) {
-  Result<std::string> bytes = readExactly(source, 0, request.size);
-  if (!bytes.ok()) return bytes.error();
+  FASTIO_TRY_ASSIGN(std::string bytes, readExactly(source, 0, request.size));
   // Same name + same parent (or file_id) overwrites in place, so a replay stores the same bytes
   // again at worst: safe to retry (a replayed compare-and-swap is sorted out below).
   const std::string logName = "POST /upload/";
@@ -127,8 +125,8 @@ Result<UploadResult> HttpRemoteStore::uploadSingleCall(const UploadRequest& requ
     chunk.name = "chunk";
     chunk.filename = request.name;
     chunk.contentType = "application/octet-stream";
-    chunk.reader = readerOver(*bytes);
-    chunk.size = bytes->size();
+    chunk.reader = readerOver(bytes);
+    chunk.size = bytes.size();
     r.multipart.push_back(std::move(chunk));
     return r;
   };
@@ -136,25 +134,22 @@ Result<UploadResult> HttpRemoteStore::uploadSingleCall(const UploadRequest& requ
   if (!response.ok()) {
     if (response.error().code == ErrorCode::kConflict && !request.ifVersionId.empty()) {
       // A replay of a call that went through conflicts with the version it made itself.
-      if (auto landed = nodeHoldingBytes(request, *bytes, deadline)) {
+      if (auto landed = nodeHoldingBytes(request, bytes, deadline)) {
         return UploadResult{std::move(*landed), ""};
       }
     }
     return response.error();
   }
-  Result<Json> payload = decodeEnvelope(*response, logName);
-  if (!payload.ok()) return payload.error();
-  Result<WireUploadSession> session = decodeUploadSession(*payload);
-  if (!session.ok()) return session.error();
+  FASTIO_TRY_ASSIGN(Json payload, decodeEnvelope(*response, logName));
+  FASTIO_TRY_ASSIGN(WireUploadSession session, decodeUploadSession(payload));
   if (observer != nullptr) observer->onBytesSent(request.size);
-  std::string fileId = session->newFileId;
+  std::string fileId = session.newFileId;
   if (fileId.empty()) {
-    if (session->id.empty()) {
+    if (session.id.empty()) {
       return makeError(ErrorCode::kProtocol, "upload answer without new_file_id or session id");
     }
-    Result<WireUploadSession> stored = waitUntilStored(session->id, deadline);
-    if (!stored.ok()) return stored.error();
-    fileId = stored->newFileId;
+    FASTIO_TRY_ASSIGN(WireUploadSession stored, waitUntilStored(session.id, deadline));
+    fileId = stored.newFileId;
   }
   return resultForStoredFile(request, fileId, "", deadline);
 }
@@ -172,20 +167,17 @@ Result<UploadResult> HttpRemoteStore::uploadChunked(const UploadRequest& request
   } else {
     FASTIO_LOG_WARN("upload limits unavailable ({}); using defaults", fetched.error().describe());
   }
-  Result<uint64_t> chunkSize = chooseChunkSize(request.size, limits);
-  if (!chunkSize.ok()) return chunkSize.error();
+  FASTIO_TRY_ASSIGN(uint64_t chunkSize, chooseChunkSize(request.size, limits));
 
   // A replayed session creation leaves an unused session behind, which expires on its own.
   Call create{.method = HttpMethod::kPost, .path = "/upload/"};
   create.form = sessionFields(request);
-  Result<Json> created = callJson(create, deadline);
-  if (!created.ok()) return created.error();
-  Result<WireUploadSession> session = decodeUploadSession(*created);
-  if (!session.ok()) return session.error();
-  if (session->id.empty()) return makeError(ErrorCode::kProtocol, "upload session without an id");
-  if (observer != nullptr) observer->onSessionCreated(session->id, *chunkSize);
-  FASTIO_TRY(sendChunks(session->id, request, *chunkSize, {}, source, observer, deadline));
-  return completeAndWait(session->id, request, deadline);
+  FASTIO_TRY_ASSIGN(Json created, callJson(create, deadline));
+  FASTIO_TRY_ASSIGN(WireUploadSession session, decodeUploadSession(created));
+  if (session.id.empty()) return makeError(ErrorCode::kProtocol, "upload session without an id");
+  if (observer != nullptr) observer->onSessionCreated(session.id, chunkSize);
+  FASTIO_TRY(sendChunks(session.id, request, chunkSize, {}, source, observer, deadline));
+  return completeAndWait(session.id, request, deadline);
 }
 
 Result<UploadResult> HttpRemoteStore::resumeChunked(const UploadRequest& request,
@@ -215,9 +207,8 @@ Result<UploadResult> HttpRemoteStore::resumeChunked(const UploadRequest& request
   }
   if (!sessionStillOpen(session->status)) {
     // Already completed before we were interrupted: only the wait is left.
-    Result<WireUploadSession> stored = waitUntilStored(request.resumeSessionId, deadline);
-    if (!stored.ok()) return stored.error();
-    return resultForStoredFile(request, stored->newFileId, request.resumeSessionId, deadline);
+    FASTIO_TRY_ASSIGN(WireUploadSession stored, waitUntilStored(request.resumeSessionId, deadline));
+    return resultForStoredFile(request, stored.newFileId, request.resumeSessionId, deadline);
   }
   FASTIO_TRY(sendChunks(request.resumeSessionId, request, request.resumeChunkSize, session->chunks,
                         source, observer, deadline));

@@ -1,9 +1,9 @@
 // HttpRemoteStore uploads after the bytes are sent (fastio-api.md §6.3-6.4): complete, wait until
 // `stored`, read the stored node back, and cancel sessions we give up.
 
-#include "client/http/ErrorMapping.h"
 #include "client/http/HttpRemoteStore.h"
 #include "client/http/UploadStates.h"
+#include "client/wire/ErrorMapping.h"
 #include "common/ContentDigest.h"
 #include "common/Log.h"
 
@@ -34,9 +34,8 @@ Result<UploadResult> HttpRemoteStore::completeAndWait(const std::string& session
       return done.error();
     }
   }
-  Result<WireUploadSession> stored = waitUntilStored(sessionId, deadline);
-  if (!stored.ok()) return stored.error();
-  return resultForStoredFile(request, stored->newFileId, sessionId, deadline);
+  FASTIO_TRY_ASSIGN(WireUploadSession stored, waitUntilStored(sessionId, deadline));
+  return resultForStoredFile(request, stored.newFileId, sessionId, deadline);
 }
 
 Result<WireUploadSession> HttpRemoteStore::waitUntilStored(const std::string& sessionId,
@@ -51,27 +50,25 @@ Result<WireUploadSession> HttpRemoteStore::waitUntilStored(const std::string& se
     Call details{.path = "/upload/" + percentEncode(sessionId) + "/details/", .stallSeconds = 0};
     details.query.addIf(wait > 0, "wait", std::to_string(wait));
     const SteadyTime asked = clock_.now();
-    Result<Json> p = callJson(details, until.capped(std::chrono::seconds(wait + 30)));
-    if (!p.ok()) return p.error();
-    Result<WireUploadSession> s = decodeUploadSession(*p);
-    if (!s.ok()) return s.error();
-    if (s->id.empty()) s->id = sessionId;
+    FASTIO_TRY_ASSIGN(Json p, callJson(details, until.capped(std::chrono::seconds(wait + 30))));
+    FASTIO_TRY_ASSIGN(WireUploadSession s, decodeUploadSession(p));
+    if (s.id.empty()) s.id = sessionId;
     // We always name a storage target, so `complete` (assembled) is not the end: wait for
     // `stored`, or an update may be reported before the node has its new version.
-    if (s->status == "stored") {
-      if (s->newFileId.empty()) {
+    if (s.status == "stored") {
+      if (s.newFileId.empty()) {
         return makeError(ErrorCode::kProtocol,
                          "upload session " + sessionId + " is stored but names no file");
       }
       return s;
     }
-    if (sessionFailed(s->status)) {
-      if (!sessionCancelled(s->status)) cancelAbandoned(sessionId, "it ended in " + s->status);
-      return sessionFailure(*s);
+    if (sessionFailed(s.status)) {
+      if (!sessionCancelled(s.status)) cancelAbandoned(sessionId, "it ended in " + s.status);
+      return sessionFailure(s);
     }
     if (until.remaining() <= pause) {
       return makeError(ErrorCode::kDeadline, "upload session " + sessionId +
-                                                 " not stored in time (state " + s->status + ")");
+                                                 " not stored in time (state " + s.status + ")");
     }
     if (clock_.now() - asked < std::chrono::milliseconds(200)) {
       FASTIO_TRY(sleepUnlessCancelled(pause, until));

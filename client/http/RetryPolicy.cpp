@@ -4,7 +4,7 @@
 #include <atomic>
 #include <charconv>
 
-#include "client/http/Timestamps.h"
+#include "client/wire/Timestamps.h"
 
 namespace fastio::http {
 namespace {

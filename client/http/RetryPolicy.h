@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "client/Types.h"
-#include "client/http/HttpMessage.h"
+#include "client/wire/HttpMessage.h"
 #include "common/Clock.h"
 #include "common/Deadline.h"
 #include "common/Error.h"

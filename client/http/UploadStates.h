@@ -5,8 +5,8 @@
 #include <cctype>
 #include <string>
 
-#include "client/http/ErrorMapping.h"
-#include "client/http/WireDecoder.h"
+#include "client/wire/ErrorMapping.h"
+#include "client/wire/WireDecoder.h"
 
 namespace fastio::http {
 

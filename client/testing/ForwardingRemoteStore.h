@@ -75,9 +75,9 @@ class ForwardingRemoteStore : public RemoteStore {
   template <typename Call>
   auto forward(RemoteMethod method, const Deadline& deadline, Call&& call) -> decltype(call()) {
     calls_.record(method);
-    if (Status before = beforeCall(method, deadline); !before.ok()) return before.error();
+    FASTIO_TRY(beforeCall(method, deadline));
     auto result = std::forward<Call>(call)();
-    if (Status after = afterCall(method, deadline); !after.ok()) return after.error();
+    FASTIO_TRY(afterCall(method, deadline));
     return result;
   }
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "client/testing/InMemoryRemoteStore.h"
-#include "client/testing/NameRules.h"
+#include "client/testing/NodeIds.h"
 #include "client/testing/SyntheticContent.h"
 
 namespace fastio::testing {
@@ -23,11 +23,9 @@ Result<ReadOutcome> InMemoryRemoteStore::read(const ReadRequest& request, const 
   uint64_t piece = 0;
   {
     std::lock_guard lock(mu_);
-    Result<WorkspaceState*> ws = workspaceLocked(request.workspaceId);
-    if (!ws.ok()) return ws.error();
-    Result<StoredNode*> found = requireLiveNodeLocked(**ws, request.nodeId);
-    if (!found.ok()) return found.error();
-    const StoredNode& stored = **found;
+    FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(request.workspaceId));
+    FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(*ws, request.nodeId));
+    const StoredNode& stored = *found;
     if (stored.node.type != NodeType::kFile) {
       return makeError(ErrorCode::kInvalid, "'" + stored.node.name + "' is not a file");
     }

@@ -8,7 +8,7 @@
 #include <charconv>
 
 #include "client/testing/InMemoryRemoteStore.h"
-#include "client/testing/NameRules.h"
+#include "client/testing/NodeIds.h"
 #include "client/testing/TextScoring.h"
 
 namespace fastio::testing {
@@ -104,9 +104,8 @@ Result<SearchResult> InMemoryRemoteStore::search(const std::string& workspaceId,
     return makeError(ErrorCode::kInvalid, "a search query has 2 to 1000 characters");
   }
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  return searchLocked(**ws, query, options);
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  return searchLocked(*ws, query, options);
 }
 
 Result<AskAnswer> InMemoryRemoteStore::ask(const std::string& workspaceId,
@@ -116,33 +115,31 @@ Result<AskAnswer> InMemoryRemoteStore::ask(const std::string& workspaceId,
     return makeError(ErrorCode::kInvalid, "a question has 1 to 32000 characters");
   }
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  if (!(*ws)->info.intelligence) {
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  if (!ws->info.intelligence) {
     return makeError(ErrorCode::kDenied, "intelligence is off in this workspace");
   }
   SearchOptions options;
   options.searchIn = SearchIn::kContent;
   options.limit = 1;
-  Result<SearchResult> found = searchLocked(**ws, question, options);
-  if (!found.ok()) return found.error();
+  FASTIO_TRY_ASSIGN(SearchResult found, searchLocked(*ws, question, options));
 
   AskAnswer answer;
   answer.chatId = newIdLocked('c');
   answer.messageId = newIdLocked('m');
   answer.state = "complete";
-  if (found->hits.empty()) {
+  if (found.hits.empty()) {
     answer.text = "No file in this workspace answers that question.";
   } else {
-    const SearchHit& best = found->hits.front();
+    const SearchHit& best = found.hits.front();
     answer.text = "From " + best.name + ": " + best.snippet;
     Citation citation;
     citation.nodeId = best.nodeId;
-    citation.versionId = (*ws)->nodes.at(best.nodeId).node.version;
+    citation.versionId = ws->nodes.at(best.nodeId).node.version;
     citation.snippet = best.snippet;
     answer.citations.push_back(std::move(citation));
   }
-  recordActivityLocked((*ws)->info.id, "ai_chat:" + answer.chatId);
+  recordActivityLocked(ws->info.id, "ai_chat:" + answer.chatId);
   return answer;
 }
 

@@ -8,10 +8,11 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "client/testing/NameRules.h"
+#include "client/testing/NodeIds.h"
 #include "client/testing/SyntheticContent.h"
 #include "client/testing/TextScoring.h"
 #include "common/ContentDigest.h"
+#include "common/MimeTypes.h"
 #include "common/NameRules.h"
 
 namespace fastio::testing {
@@ -221,15 +222,10 @@ void InMemoryRemoteStore::relinkLocked(WorkspaceState& ws, StoredNode& stored,
 }
 
 std::string InMemoryRemoteStore::freeNameLocked(WorkspaceState& ws, const std::string& parentId,
-                                                const std::string& name) {
+                                                const std::string& name, bool isFolder) {
   if (childNamedLocked(ws, parentId, name) == nullptr) return name;
-  // "report.pdf" -> "report (2).pdf"; a leading dot is not an extension.
-  const std::size_t dot = name.rfind('.');
-  const bool hasExtension = dot != std::string::npos && dot > 0;
-  const std::string stem = hasExtension ? name.substr(0, dot) : name;
-  const std::string extension = hasExtension ? name.substr(dot) : "";
   for (int n = 2;; ++n) {
-    std::string candidate = stem + " (" + std::to_string(n) + ")" + extension;
+    std::string candidate = names::numberedName(name, n, isFolder);
     if (childNamedLocked(ws, parentId, candidate) == nullptr) return candidate;
   }
 }
@@ -286,9 +282,8 @@ Result<Node> InMemoryRemoteStore::renameLocked(WorkspaceState& ws, const std::st
                                                const std::string& newName,
                                                const std::string& ifVersionId) {
   if (normalizeNodeId(nodeId) == "root") return invalid("the storage root cannot be renamed");
-  Result<StoredNode*> found = requireLiveNodeLocked(ws, nodeId);
-  if (!found.ok()) return found.error();
-  StoredNode& stored = **found;
+  FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(ws, nodeId));
+  StoredNode& stored = *found;
   if (auto problem = names::nodeNameProblem(newName)) {
     return invalid("cannot rename: " + problem->reason);
   }
@@ -308,9 +303,8 @@ Result<Node> InMemoryRemoteStore::renameLocked(WorkspaceState& ws, const std::st
 Result<Node> InMemoryRemoteStore::moveLocked(WorkspaceState& ws, const std::string& nodeId,
                                              const std::string& newParentId) {
   if (normalizeNodeId(nodeId) == "root") return invalid("the storage root cannot be moved");
-  Result<StoredNode*> found = requireLiveNodeLocked(ws, nodeId);
-  if (!found.ok()) return found.error();
-  StoredNode& stored = **found;
+  FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(ws, nodeId));
+  StoredNode& stored = *found;
   const std::string target = normalizeNodeId(newParentId);
   FASTIO_TRY(requireFolderLocked(ws, target));
   if (stored.node.isFolder()) {
@@ -325,7 +319,7 @@ Result<Node> InMemoryRemoteStore::moveLocked(WorkspaceState& ws, const std::stri
     if (clash->node.type == NodeType::kFile && stored.node.type == NodeType::kFile) {
       trashLocked(ws, *clash);  // the service trashes a same-name file at the destination
     } else {
-      name = freeNameLocked(ws, target, name);
+      name = freeNameLocked(ws, target, name, stored.node.isFolder());
     }
   }
   const std::string oldParent = stored.node.parentId;
@@ -337,9 +331,8 @@ Result<Node> InMemoryRemoteStore::moveLocked(WorkspaceState& ws, const std::stri
 
 Status InMemoryRemoteStore::deleteLocked(WorkspaceState& ws, const std::string& nodeId) {
   if (normalizeNodeId(nodeId) == "root") return invalid("the storage root cannot be deleted");
-  Result<StoredNode*> found = requireLiveNodeLocked(ws, nodeId);
-  if (!found.ok()) return found.error();
-  trashLocked(ws, **found);
+  FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(ws, nodeId));
+  trashLocked(ws, *found);
   return okStatus();
 }
 
@@ -353,9 +346,8 @@ Result<Node> InMemoryRemoteStore::storeFileLocked(WorkspaceState& ws, const std:
   const std::string parent = normalizeNodeId(parentId);
   StoredNode* target = nullptr;
   if (!existingFileId.empty()) {
-    Result<StoredNode*> found = requireLiveNodeLocked(ws, existingFileId);
-    if (!found.ok()) return found.error();
-    target = *found;
+    FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(ws, existingFileId));
+    target = found;
     if (target->node.type != NodeType::kFile) {
       return invalid("'" + target->node.name + "' is not a file");
     }
@@ -378,7 +370,7 @@ Result<Node> InMemoryRemoteStore::storeFileLocked(WorkspaceState& ws, const std:
     node.name = name;
     node.type = NodeType::kFile;
     node.parentId = parent;
-    node.mimetype = mimetypeForName(name);
+    node.mimetype = mimeForName(name).type;
     node.created = clock_.wallNow();
     target = &insertNodeLocked(ws, std::move(node));
   }
@@ -456,11 +448,10 @@ Status InMemoryRemoteStore::listFolder(const std::string& workspaceId, const std
   std::size_t pageSize = 0;
   {
     std::lock_guard lock(mu_);
-    Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-    if (!ws.ok()) return ws.error();
+    FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
     const std::string folder = normalizeNodeId(folderId);
-    FASTIO_TRY(requireFolderLocked(**ws, folder));
-    nodes = sortedChildrenLocked(**ws, folder);
+    FASTIO_TRY(requireFolderLocked(*ws, folder));
+    nodes = sortedChildrenLocked(*ws, folder);
     pageSize = pageSize_;
   }
   // Pages are cut from one snapshot; callbacks run without the lock.
@@ -483,8 +474,7 @@ Result<NodeDetailsBatch> InMemoryRemoteStore::nodeDetails(const std::string& wor
                                                           Deadline deadline) {
   FASTIO_TRY(begin(RemoteMethod::kNodeDetails, deadline));
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
   NodeDetailsBatch batch;
   std::set<std::string> seen;
   for (const std::string& requested : nodeIds) {
@@ -498,8 +488,8 @@ Result<NodeDetailsBatch> InMemoryRemoteStore::nodeDetails(const std::string& wor
     } else if (auto hidden = hiddenFromDetails_.find(id); hidden != hiddenFromDetails_.end()) {
       if (--hidden->second <= 0) hiddenFromDetails_.erase(hidden);
       batch.missingIds.push_back(requested);
-    } else if (const StoredNode* stored = liveNodeLocked(**ws, id)) {
-      batch.nodes.push_back(publicNodeLocked(**ws, *stored));
+    } else if (const StoredNode* stored = liveNodeLocked(*ws, id)) {
+      batch.nodes.push_back(publicNodeLocked(*ws, *stored));
     } else {
       batch.missingIds.push_back(requested);
     }
@@ -514,9 +504,8 @@ Result<Node> InMemoryRemoteStore::createFolder(const std::string& workspaceId,
                                                Deadline deadline) {
   FASTIO_TRY(begin(RemoteMethod::kCreateFolder, deadline));
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  return createFolderLocked(**ws, parentId, name);
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  return createFolderLocked(*ws, parentId, name);
 }
 
 Result<Node> InMemoryRemoteStore::rename(const std::string& workspaceId, const std::string& nodeId,
@@ -524,27 +513,24 @@ Result<Node> InMemoryRemoteStore::rename(const std::string& workspaceId, const s
                                          Deadline deadline) {
   FASTIO_TRY(begin(RemoteMethod::kRename, deadline));
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  return renameLocked(**ws, nodeId, newName, ifVersionId);
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  return renameLocked(*ws, nodeId, newName, ifVersionId);
 }
 
 Result<Node> InMemoryRemoteStore::move(const std::string& workspaceId, const std::string& nodeId,
                                        const std::string& newParentId, Deadline deadline) {
   FASTIO_TRY(begin(RemoteMethod::kMove, deadline));
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  return moveLocked(**ws, nodeId, newParentId);
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  return moveLocked(*ws, nodeId, newParentId);
 }
 
 Status InMemoryRemoteStore::deleteNode(const std::string& workspaceId, const std::string& nodeId,
                                        Deadline deadline) {
   FASTIO_TRY(begin(RemoteMethod::kDeleteNode, deadline));
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  return deleteLocked(**ws, nodeId);
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  return deleteLocked(*ws, nodeId);
 }
 
 // ---------------------------------------------------------------- locks (advisory)
@@ -556,19 +542,17 @@ Result<LockInfo> InMemoryRemoteStore::acquireLock(const std::string& workspaceId
   const int seconds = durationSeconds == 0 ? kDefaultLockSeconds : durationSeconds;
   if (seconds < 60 || seconds > 3600) return invalid("a lock lasts 60 to 3600 seconds");
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  Result<StoredNode*> found = requireLiveNodeLocked(**ws, nodeId);
-  if (!found.ok()) return found.error();
-  const std::string& id = (*found)->node.id;
-  if (lockHeldLocked(**ws, id)) {
-    return makeError(ErrorCode::kConflict, "'" + (*found)->node.name + "' is already locked");
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(*ws, nodeId));
+  const std::string& id = found->node.id;
+  if (lockHeldLocked(*ws, id)) {
+    return makeError(ErrorCode::kConflict, "'" + found->node.name + "' is already locked");
   }
-  StoredLock& held = (*ws)->locks[id];
+  StoredLock& held = ws->locks[id];
   held.token = newIdLocked('k');
   held.duration = Seconds(seconds);
   held.expires = clock_.now() + held.duration;
-  recordActivityLocked((*ws)->info.id, "storage:" + id);
+  recordActivityLocked(ws->info.id, "storage:" + id);
   return LockInfo{held.token, true, clock_.wallNow() + Seconds(seconds)};
 }
 
@@ -576,13 +560,11 @@ Result<LockInfo> InMemoryRemoteStore::lockStatus(const std::string& workspaceId,
                                                  const std::string& nodeId, Deadline deadline) {
   FASTIO_TRY(begin(RemoteMethod::kLockStatus, deadline));
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  Result<StoredNode*> found = requireLiveNodeLocked(**ws, nodeId);
-  if (!found.ok()) return found.error();
-  const std::string& id = (*found)->node.id;
-  if (!lockHeldLocked(**ws, id)) return LockInfo{};
-  const Duration left = (*ws)->locks.at(id).expires - clock_.now();
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(*ws, nodeId));
+  const std::string& id = found->node.id;
+  if (!lockHeldLocked(*ws, id)) return LockInfo{};
+  const Duration left = ws->locks.at(id).expires - clock_.now();
   return LockInfo{"", true,
                   clock_.wallNow() + std::chrono::duration_cast<std::chrono::seconds>(left)};
 }
@@ -591,15 +573,13 @@ Status InMemoryRemoteStore::heartbeatLock(const std::string& workspaceId, const 
                                           const std::string& lockToken, Deadline deadline) {
   FASTIO_TRY(begin(RemoteMethod::kHeartbeatLock, deadline));
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  Result<StoredNode*> found = requireLiveNodeLocked(**ws, nodeId);
-  if (!found.ok()) return found.error();
-  const std::string& id = (*found)->node.id;
-  if (!lockHeldLocked(**ws, id) || (*ws)->locks.at(id).token != lockToken) {
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(*ws, nodeId));
+  const std::string& id = found->node.id;
+  if (!lockHeldLocked(*ws, id) || ws->locks.at(id).token != lockToken) {
     return makeError(ErrorCode::kConflict, "the lock token does not hold a current lock");
   }
-  StoredLock& held = (*ws)->locks.at(id);
+  StoredLock& held = ws->locks.at(id);
   held.expires = clock_.now() + held.duration;
   return okStatus();
 }
@@ -608,16 +588,14 @@ Status InMemoryRemoteStore::releaseLock(const std::string& workspaceId, const st
                                         const std::string& lockToken, Deadline deadline) {
   FASTIO_TRY(begin(RemoteMethod::kReleaseLock, deadline));
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  Result<StoredNode*> found = requireLiveNodeLocked(**ws, nodeId);
-  if (!found.ok()) return found.error();
-  const std::string& id = (*found)->node.id;
-  if (!lockHeldLocked(**ws, id) || (*ws)->locks.at(id).token != lockToken) {
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(*ws, nodeId));
+  const std::string& id = found->node.id;
+  if (!lockHeldLocked(*ws, id) || ws->locks.at(id).token != lockToken) {
     return makeError(ErrorCode::kConflict, "the lock token does not hold a current lock");
   }
-  (*ws)->locks.erase(id);
-  recordActivityLocked((*ws)->info.id, "storage:" + id);
+  ws->locks.erase(id);
+  recordActivityLocked(ws->info.id, "storage:" + id);
   return okStatus();
 }
 
@@ -721,38 +699,33 @@ Node InMemoryRemoteStore::seedSyntheticFile(const std::string& workspaceId, cons
 Result<Node> InMemoryRemoteStore::externalWrite(const std::string& workspaceId,
                                                 const std::string& nodeId, std::string content) {
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  Result<StoredNode*> found = requireLiveNodeLocked(**ws, nodeId);
-  if (!found.ok()) return found.error();
-  const Node node = (*found)->node;
-  return storeFileLocked(**ws, node.parentId, node.name, node.id, std::move(content));
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(*ws, nodeId));
+  const Node node = found->node;
+  return storeFileLocked(*ws, node.parentId, node.name, node.id, std::move(content));
 }
 
 Result<Node> InMemoryRemoteStore::externalRename(const std::string& workspaceId,
                                                  const std::string& nodeId,
                                                  const std::string& newName) {
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  return renameLocked(**ws, nodeId, newName, "");
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  return renameLocked(*ws, nodeId, newName, "");
 }
 
 Result<Node> InMemoryRemoteStore::externalMove(const std::string& workspaceId,
                                                const std::string& nodeId,
                                                const std::string& newParentId) {
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  return moveLocked(**ws, nodeId, newParentId);
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  return moveLocked(*ws, nodeId, newParentId);
 }
 
 Status InMemoryRemoteStore::externalDelete(const std::string& workspaceId,
                                            const std::string& nodeId) {
   std::lock_guard lock(mu_);
-  Result<WorkspaceState*> ws = workspaceLocked(workspaceId);
-  if (!ws.ok()) return ws.error();
-  return deleteLocked(**ws, nodeId);
+  FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(workspaceId));
+  return deleteLocked(*ws, nodeId);
 }
 
 // ---------------------------------------------------------------- inspection

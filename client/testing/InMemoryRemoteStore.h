@@ -225,7 +225,7 @@ class InMemoryRemoteStore final : public RemoteStore {
   void relinkLocked(WorkspaceState& ws, StoredNode& stored, const std::string& newParentId,
                     const std::string& newName);
   std::string freeNameLocked(WorkspaceState& ws, const std::string& parentId,
-                             const std::string& name);
+                             const std::string& name, bool isFolder);
   void recordActivityLocked(const std::string& entityId, const std::string& key);
   void recordNodeChangeLocked(const WorkspaceState& ws, const StoredNode& stored);
   bool lockHeldLocked(const WorkspaceState& ws, const std::string& nodeId) const;

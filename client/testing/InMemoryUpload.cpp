@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "client/testing/InMemoryRemoteStore.h"
-#include "client/testing/NameRules.h"
+#include "client/testing/NodeIds.h"
 #include "common/NameRules.h"
 
 namespace fastio::testing {
@@ -18,18 +18,17 @@ Error deadlinePassed(const char* what) {
 Status readExactly(const ByteSource& source, uint64_t offset, std::size_t length, char* out) {
   std::size_t got = 0;
   while (got < length) {
-    Result<std::size_t> n = source(offset + got, out + got, length - got);
-    if (!n.ok()) return n.error();
-    if (*n == 0) {
+    FASTIO_TRY_ASSIGN(std::size_t n, source(offset + got, out + got, length - got));
+    if (n == 0) {
       return makeError(ErrorCode::kInvalid, "the upload source ended at byte " +
                                                 std::to_string(offset + got) + " of a declared " +
                                                 "range ending at " +
                                                 std::to_string(offset + length));
     }
-    if (*n > length - got) {
+    if (n > length - got) {
       return makeError(ErrorCode::kInternal, "the upload source returned more than asked");
     }
-    got += *n;
+    got += n;
   }
   return okStatus();
 }
@@ -56,9 +55,8 @@ Result<UploadLimits> InMemoryRemoteStore::uploadLimits(Deadline deadline) {
 Status InMemoryRemoteStore::checkVersionLocked(WorkspaceState& ws, const std::string& fileId,
                                                const std::string& ifVersionId) {
   if (ifVersionId.empty()) return okStatus();
-  Result<StoredNode*> found = requireLiveNodeLocked(ws, fileId);
-  if (!found.ok()) return found.error();
-  const Node& node = (*found)->node;
+  FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(ws, fileId));
+  const Node& node = found->node;
   if (normalizeNodeId(ifVersionId) != node.version) {
     return makeError(ErrorCode::kConflict, "version mismatch: '" + node.name +
                                                "' is now at version '" + node.version + "'");
@@ -76,10 +74,9 @@ Status InMemoryRemoteStore::checkUploadTargetLocked(WorkspaceState& ws,
                                                std::to_string(limits_.maxFileSize) + " bytes)");
   }
   if (!request.existingFileId.empty()) {
-    Result<StoredNode*> found = requireLiveNodeLocked(ws, request.existingFileId);
-    if (!found.ok()) return found.error();
-    if ((*found)->node.type != NodeType::kFile) {
-      return makeError(ErrorCode::kInvalid, "'" + (*found)->node.name + "' is not a file");
+    FASTIO_TRY_ASSIGN(StoredNode * found, requireLiveNodeLocked(ws, request.existingFileId));
+    if (found->node.type != NodeType::kFile) {
+      return makeError(ErrorCode::kInvalid, "'" + found->node.name + "' is not a file");
     }
     return checkVersionLocked(ws, request.existingFileId, request.ifVersionId);
   }
@@ -121,9 +118,8 @@ Result<UploadResult> InMemoryRemoteStore::upload(const UploadRequest& request,
   FASTIO_TRY(begin(RemoteMethod::kUpload, deadline));
   if (request.resumeSessionId.empty()) {
     std::lock_guard lock(mu_);
-    Result<WorkspaceState*> ws = workspaceLocked(request.workspaceId);
-    if (!ws.ok()) return ws.error();
-    FASTIO_TRY(checkUploadTargetLocked(**ws, request));
+    FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(request.workspaceId));
+    FASTIO_TRY(checkUploadTargetLocked(*ws, request));
   }
   if (!request.resumeSessionId.empty() || request.size > kSingleCallUploadMax) {
     return uploadChunked(request, source, observer, deadline);
@@ -134,15 +130,13 @@ Result<UploadResult> InMemoryRemoteStore::upload(const UploadRequest& request,
   if (deadline.expired()) return deadlinePassed("upload");
   Result<UploadResult> stored = [&]() -> Result<UploadResult> {
     std::lock_guard lock(mu_);
-    Result<WorkspaceState*> ws = workspaceLocked(request.workspaceId);
-    if (!ws.ok()) return ws.error();
+    FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(request.workspaceId));
     if (!request.existingFileId.empty()) {
-      FASTIO_TRY(checkVersionLocked(**ws, request.existingFileId, request.ifVersionId));
+      FASTIO_TRY(checkVersionLocked(*ws, request.existingFileId, request.ifVersionId));
     }
-    Result<Node> node = storeFileLocked(**ws, request.parentId, request.name,
-                                        request.existingFileId, std::move(content));
-    if (!node.ok()) return node.error();
-    return uploadResultLocked(*node, request.existingFileId.empty(), "");
+    FASTIO_TRY_ASSIGN(Node node, storeFileLocked(*ws, request.parentId, request.name,
+                                                 request.existingFileId, std::move(content)));
+    return uploadResultLocked(node, request.existingFileId.empty(), "");
   }();
   if (!stored.ok()) return stored.error();
   if (observer != nullptr) observer->onBytesSent(request.size);
@@ -178,10 +172,9 @@ Result<UploadResult> InMemoryRemoteStore::uploadChunked(const UploadRequest& req
         return makeError(ErrorCode::kInvalid, "the resumed upload uses another chunk size");
       }
       if (session.info.stored) {  // finished already: answer as the service would, again
-        Result<WorkspaceState*> ws = workspaceLocked(session.info.workspaceId);
-        if (!ws.ok()) return ws.error();
-        const StoredNode* node = liveNodeLocked(**ws, session.info.newFileId);
-        return UploadResult{node != nullptr ? publicNodeLocked(**ws, *node) : session.storedNode,
+        FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(session.info.workspaceId));
+        const StoredNode* node = liveNodeLocked(*ws, session.info.newFileId);
+        return UploadResult{node != nullptr ? publicNodeLocked(*ws, *node) : session.storedNode,
                             sessionId};
       }
       size = session.info.size;
@@ -194,12 +187,11 @@ Result<UploadResult> InMemoryRemoteStore::uploadChunked(const UploadRequest& req
           chunkCountFor(size, chunkSize) > limits_.maxChunksPerSession) {
         return makeError(ErrorCode::kTooLarge, "the file needs more chunks than a session allows");
       }
-      Result<WorkspaceState*> ws = workspaceLocked(request.workspaceId);
-      if (!ws.ok()) return ws.error();
+      FASTIO_TRY_ASSIGN(WorkspaceState * ws, workspaceLocked(request.workspaceId));
       sessionId = newIdLocked('u');
       UploadSession& session = sessions_[sessionId];
       session.info.id = sessionId;
-      session.info.workspaceId = (*ws)->info.id;
+      session.info.workspaceId = ws->info.id;
       session.info.size = size;
       session.info.chunkSize = chunkSize;
       session.parentId = request.parentId;

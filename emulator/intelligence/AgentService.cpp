@@ -150,10 +150,9 @@ bool questionTooVague(std::string_view question) {
 Result<std::unique_ptr<AgentService>> AgentService::open(const std::filesystem::path& dbFile,
                                                          SearchIndex& index, AgentOptions options,
                                                          IdFactory newId, ChangeListener onChange) {
-  auto db = Database::open(dbFile, Database::Sync::kNormal);
-  if (!db.ok()) return db.error();
-  std::unique_ptr<AgentService> service(new AgentService(std::move(db).value(), index, options,
-                                                         std::move(newId), std::move(onChange)));
+  FASTIO_TRY_ASSIGN(auto db, Database::open(dbFile, Database::Sync::kNormal));
+  std::unique_ptr<AgentService> service(
+      new AgentService(std::move(db), index, options, std::move(newId), std::move(onChange)));
   FASTIO_TRY(service->createSchema());
   FASTIO_TRY(service->resumeUnfinished());
   return service;
@@ -192,14 +191,13 @@ Status AgentService::resumeUnfinished() {
     std::lock_guard lock(dbMu_);
     // A turn that was running when the process stopped starts over.
     FASTIO_TRY(db_->exec("UPDATE turns SET status = 'pending' WHERE status = 'running'"));
-    auto st =
-        db_->prepare("SELECT turn_id FROM turns WHERE status = 'pending' ORDER BY created_us");
-    if (!st.ok()) return st.error();
+    FASTIO_TRY_ASSIGN(
+        auto st,
+        db_->prepare("SELECT turn_id FROM turns WHERE status = 'pending' ORDER BY created_us"));
     for (;;) {
-      auto row = st->step();
-      if (!row.ok()) return row.error();
-      if (!*row) break;
-      unfinished.push_back(st->text(0));
+      FASTIO_TRY_ASSIGN(auto row, st.step());
+      if (!row) break;
+      unfinished.push_back(st.text(0));
     }
   }
   for (const auto& id : unfinished) {
@@ -220,23 +218,22 @@ Result<AgentService::Created> AgentService::createThread(const std::string& work
     FASTIO_TRY(txn.begin());
     const std::string threadId = newId_('c');
     const int64_t now = wallMicros();
-    auto st = db_->prepare(
-        "INSERT INTO threads(thread_id, workspace_id, name, privacy, created_us, updated_us) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?5)");
-    if (!st.ok()) return st.error();
-    FASTIO_TRY(st->bind(1, threadId)
+    FASTIO_TRY_ASSIGN(
+        auto st,
+        db_->prepare(
+            "INSERT INTO threads(thread_id, workspace_id, name, privacy, created_us, updated_us) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?5)"));
+    FASTIO_TRY(st.bind(1, threadId)
                    .bind(2, workspaceId)
                    .bind(3, name.empty() ? defaultThreadName(question) : name)
                    .bind(4, privacy.empty() ? std::string("private") : privacy)
                    .bind(5, now)
                    .run());
-    auto turn = insertTurnLocked(threadId, question, scope);
-    if (!turn.ok()) return turn.error();
+    FASTIO_TRY_ASSIGN(auto turn, insertTurnLocked(threadId, question, scope));
     FASTIO_TRY(txn.commit());
-    created.turn = std::move(turn).value();
-    auto thread = threadLocked(workspaceId, threadId);
-    if (!thread.ok()) return thread.error();
-    created.thread = std::move(thread).value();
+    created.turn = std::move(turn);
+    FASTIO_TRY_ASSIGN(auto thread, threadLocked(workspaceId, threadId));
+    created.thread = std::move(thread);
   }
   schedule(created.turn.turnId, std::chrono::steady_clock::now() + options_.turnDelay);
   notify(workspaceId, created.thread.threadId);
@@ -248,15 +245,13 @@ Result<AgentTurn> AgentService::addTurn(const std::string& workspaceId, const st
   AgentTurn turn;
   {
     std::lock_guard lock(dbMu_);
-    auto thread = threadLocked(workspaceId, threadId);
-    if (!thread.ok()) return thread.error();
-    if (thread->deletedUs != 0) return notFound("The chat " + threadId);
+    FASTIO_TRY_ASSIGN(auto thread, threadLocked(workspaceId, threadId));
+    if (thread.deletedUs != 0) return notFound("The chat " + threadId);
     Transaction txn(*db_);
     FASTIO_TRY(txn.begin());
-    auto inserted = insertTurnLocked(threadId, question, scope);
-    if (!inserted.ok()) return inserted.error();
+    FASTIO_TRY_ASSIGN(auto inserted, insertTurnLocked(threadId, question, scope));
     FASTIO_TRY(txn.commit());
-    turn = std::move(inserted).value();
+    turn = std::move(inserted);
   }
   schedule(turn.turnId, std::chrono::steady_clock::now() + options_.turnDelay);
   notify(workspaceId, threadId);
@@ -268,55 +263,50 @@ Result<AgentTurn> AgentService::insertTurnLocked(const std::string& threadId,
                                                  const AgentScope& scope) {
   const std::string turnId = newId_('m');
   const int64_t now = wallMicros();
-  auto st = db_->prepare(R"sql(
+  FASTIO_TRY_ASSIGN(auto st, db_->prepare(R"sql(
     INSERT INTO turns(turn_id, thread_id, seq, question, status, scoped, scope, created_us,
                       updated_us)
     VALUES (?1, ?2, (SELECT COALESCE(MAX(seq), 0) + 1 FROM turns WHERE thread_id = ?2), ?3,
-            'pending', ?4, ?5, ?6, ?6))sql");
-  if (!st.ok()) return st.error();
-  FASTIO_TRY(st->bind(1, turnId)
+            'pending', ?4, ?5, ?6, ?6))sql"));
+  FASTIO_TRY(st.bind(1, turnId)
                  .bind(2, threadId)
                  .bind(3, question)
                  .bind(4, int64_t{scope ? 1 : 0})
                  .bind(5, joinScope(scope))
                  .bind(6, now)
                  .run());
-  auto touch = db_->prepare("UPDATE threads SET updated_us = ?2 WHERE thread_id = ?1");
-  if (!touch.ok()) return touch.error();
-  FASTIO_TRY(touch->bind(1, threadId).bind(2, now).run());
+  FASTIO_TRY_ASSIGN(auto touch,
+                    db_->prepare("UPDATE threads SET updated_us = ?2 WHERE thread_id = ?1"));
+  FASTIO_TRY(touch.bind(1, threadId).bind(2, now).run());
   return turnLocked(turnId);
 }
 
 Result<AgentThread> AgentService::threadLocked(const std::string& workspaceId,
                                                const std::string& threadId) {
-  auto st = db_->prepare("SELECT " + std::string(kThreadColumns) +
-                         " FROM threads h WHERE h.thread_id = ?1 AND h.workspace_id = ?2");
-  if (!st.ok()) return st.error();
-  auto row = st->bind(1, threadId).bind(2, workspaceId).step();
-  if (!row.ok()) return row.error();
-  if (!*row) return notFound("The chat " + threadId);
-  return readThread(*st);
+  FASTIO_TRY_ASSIGN(auto st,
+                    db_->prepare("SELECT " + std::string(kThreadColumns) +
+                                 " FROM threads h WHERE h.thread_id = ?1 AND h.workspace_id = ?2"));
+  FASTIO_TRY_ASSIGN(auto row, st.bind(1, threadId).bind(2, workspaceId).step());
+  if (!row) return notFound("The chat " + threadId);
+  return readThread(st);
 }
 
 Result<AgentTurn> AgentService::turnLocked(const std::string& turnId) {
-  auto st = db_->prepare("SELECT " + std::string(kTurnColumns) +
-                         " FROM turns t JOIN threads h ON h.thread_id = t.thread_id "
-                         "WHERE t.turn_id = ?1");
-  if (!st.ok()) return st.error();
-  auto row = st->bind(1, turnId).step();
-  if (!row.ok()) return row.error();
-  if (!*row) return notFound("The message " + turnId);
-  return readTurn(*st);
+  FASTIO_TRY_ASSIGN(auto st,
+                    db_->prepare("SELECT " + std::string(kTurnColumns) +
+                                 " FROM turns t JOIN threads h ON h.thread_id = t.thread_id "
+                                 "WHERE t.turn_id = ?1"));
+  FASTIO_TRY_ASSIGN(auto row, st.bind(1, turnId).step());
+  if (!row) return notFound("The message " + turnId);
+  return readTurn(st);
 }
 
 Result<AgentScope> AgentService::scopeLocked(const std::string& turnId) {
-  auto st = db_->prepare("SELECT scoped, scope FROM turns WHERE turn_id = ?1");
-  if (!st.ok()) return st.error();
-  auto row = st->bind(1, turnId).step();
-  if (!row.ok()) return row.error();
-  if (!*row || st->integer(0) == 0) return AgentScope();
+  FASTIO_TRY_ASSIGN(auto st, db_->prepare("SELECT scoped, scope FROM turns WHERE turn_id = ?1"));
+  FASTIO_TRY_ASSIGN(auto row, st.bind(1, turnId).step());
+  if (!row || st.integer(0) == 0) return AgentScope();
   std::unordered_set<std::string> ids;
-  const std::string text = st->text(1);
+  const std::string text = st.text(1);
   std::string_view rest = text;
   while (!rest.empty()) {
     const auto comma = rest.find(',');
@@ -337,25 +327,23 @@ Result<std::vector<AgentThread>> AgentService::threads(const std::string& worksp
                                                        size_t limit, size_t offset, size_t& total) {
   std::lock_guard lock(dbMu_);
   const std::string filter = deleted ? "h.deleted_us != 0" : "h.deleted_us = 0";
-  auto count =
-      db_->prepare("SELECT COUNT(*) FROM threads h WHERE h.workspace_id = ?1 AND " + filter);
-  if (!count.ok()) return count.error();
-  auto counted = count->bind(1, workspaceId).step();
-  if (!counted.ok()) return counted.error();
-  total = static_cast<size_t>(count->integer(0));
-  auto st = db_->prepare("SELECT " + std::string(kThreadColumns) +
-                         " FROM threads h WHERE h.workspace_id = ?1 AND " + filter +
-                         " ORDER BY h.updated_us DESC, h.thread_id LIMIT ?2 OFFSET ?3");
-  if (!st.ok()) return st.error();
-  st->bind(1, workspaceId)
+  FASTIO_TRY_ASSIGN(
+      auto count,
+      db_->prepare("SELECT COUNT(*) FROM threads h WHERE h.workspace_id = ?1 AND " + filter));
+  FASTIO_TRY(count.bind(1, workspaceId).step());
+  total = static_cast<size_t>(count.integer(0));
+  FASTIO_TRY_ASSIGN(auto st,
+                    db_->prepare("SELECT " + std::string(kThreadColumns) +
+                                 " FROM threads h WHERE h.workspace_id = ?1 AND " + filter +
+                                 " ORDER BY h.updated_us DESC, h.thread_id LIMIT ?2 OFFSET ?3"));
+  st.bind(1, workspaceId)
       .bind(2, static_cast<int64_t>(limit))
       .bind(3, static_cast<int64_t>(offset));
   std::vector<AgentThread> out;
   for (;;) {
-    auto row = st->step();
-    if (!row.ok()) return row.error();
-    if (!*row) break;
-    out.push_back(readThread(*st));
+    FASTIO_TRY_ASSIGN(auto row, st.step());
+    if (!row) break;
+    out.push_back(readThread(st));
   }
   return out;
 }
@@ -363,9 +351,8 @@ Result<std::vector<AgentThread>> AgentService::threads(const std::string& worksp
 Result<AgentTurn> AgentService::turn(const std::string& workspaceId, const std::string& threadId,
                                      const std::string& turnId) {
   std::lock_guard lock(dbMu_);
-  auto found = turnLocked(turnId);
-  if (!found.ok()) return found.error();
-  if (found->threadId != threadId || found->workspaceId != workspaceId) {
+  FASTIO_TRY_ASSIGN(auto found, turnLocked(turnId));
+  if (found.threadId != threadId || found.workspaceId != workspaceId) {
     return notFound("The message " + turnId);
   }
   return found;
@@ -375,20 +362,18 @@ Result<std::vector<AgentTurn>> AgentService::turns(const std::string& workspaceI
                                                    const std::string& threadId, size_t limit,
                                                    size_t offset, size_t& total) {
   std::lock_guard lock(dbMu_);
-  auto thread = threadLocked(workspaceId, threadId);
-  if (!thread.ok()) return thread.error();
-  total = static_cast<size_t>(thread->turnCount);
-  auto st = db_->prepare("SELECT " + std::string(kTurnColumns) +
-                         " FROM turns t JOIN threads h ON h.thread_id = t.thread_id "
-                         "WHERE t.thread_id = ?1 ORDER BY t.seq LIMIT ?2 OFFSET ?3");
-  if (!st.ok()) return st.error();
-  st->bind(1, threadId).bind(2, static_cast<int64_t>(limit)).bind(3, static_cast<int64_t>(offset));
+  FASTIO_TRY_ASSIGN(auto thread, threadLocked(workspaceId, threadId));
+  total = static_cast<size_t>(thread.turnCount);
+  FASTIO_TRY_ASSIGN(auto st,
+                    db_->prepare("SELECT " + std::string(kTurnColumns) +
+                                 " FROM turns t JOIN threads h ON h.thread_id = t.thread_id "
+                                 "WHERE t.thread_id = ?1 ORDER BY t.seq LIMIT ?2 OFFSET ?3"));
+  st.bind(1, threadId).bind(2, static_cast<int64_t>(limit)).bind(3, static_cast<int64_t>(offset));
   std::vector<AgentTurn> out;
   for (;;) {
-    auto row = st->step();
-    if (!row.ok()) return row.error();
-    if (!*row) break;
-    out.push_back(readTurn(*st));
+    FASTIO_TRY_ASSIGN(auto row, st.step());
+    if (!row) break;
+    out.push_back(readTurn(st));
   }
   return out;
 }
@@ -397,11 +382,11 @@ Status AgentService::renameThread(const std::string& workspaceId, const std::str
                                   const std::string& name) {
   {
     std::lock_guard lock(dbMu_);
-    auto thread = threadLocked(workspaceId, threadId);
-    if (!thread.ok()) return thread.error();
-    auto st = db_->prepare("UPDATE threads SET name = ?2, updated_us = ?3 WHERE thread_id = ?1");
-    if (!st.ok()) return st.error();
-    FASTIO_TRY(st->bind(1, threadId).bind(2, name).bind(3, wallMicros()).run());
+    FASTIO_TRY(threadLocked(workspaceId, threadId));
+    FASTIO_TRY_ASSIGN(
+        auto st,
+        db_->prepare("UPDATE threads SET name = ?2, updated_us = ?3 WHERE thread_id = ?1"));
+    FASTIO_TRY(st.bind(1, threadId).bind(2, name).bind(3, wallMicros()).run());
   }
   notify(workspaceId, threadId);
   return okStatus();
@@ -410,18 +395,16 @@ Status AgentService::renameThread(const std::string& workspaceId, const std::str
 Status AgentService::deleteThread(const std::string& workspaceId, const std::string& threadId) {
   {
     std::lock_guard lock(dbMu_);
-    auto thread = threadLocked(workspaceId, threadId);
-    if (!thread.ok()) return thread.error();
-    if (thread->deletedUs != 0) return notFound("The chat " + threadId);
+    FASTIO_TRY_ASSIGN(auto thread, threadLocked(workspaceId, threadId));
+    if (thread.deletedUs != 0) return notFound("The chat " + threadId);
     const int64_t now = wallMicros();
-    auto st = db_->prepare("UPDATE threads SET deleted_us = ?2 WHERE thread_id = ?1");
-    if (!st.ok()) return st.error();
-    FASTIO_TRY(st->bind(1, threadId).bind(2, now).run());
-    auto turns = db_->prepare(
-        "UPDATE turns SET status = 'cancelled', updated_us = ?2 WHERE thread_id = ?1 AND status "
-        "IN ('pending', 'running')");
-    if (!turns.ok()) return turns.error();
-    FASTIO_TRY(turns->bind(1, threadId).bind(2, now).run());
+    FASTIO_TRY_ASSIGN(auto st,
+                      db_->prepare("UPDATE threads SET deleted_us = ?2 WHERE thread_id = ?1"));
+    FASTIO_TRY(st.bind(1, threadId).bind(2, now).run());
+    FASTIO_TRY_ASSIGN(auto turns, db_->prepare("UPDATE turns SET status = 'cancelled', updated_us "
+                                               "= ?2 WHERE thread_id = ?1 AND status "
+                                               "IN ('pending', 'running')"));
+    FASTIO_TRY(turns.bind(1, threadId).bind(2, now).run());
   }
   notify(workspaceId, threadId);
   return okStatus();
@@ -432,35 +415,30 @@ Result<std::optional<AgentTurn>> AgentService::cancel(const std::string& workspa
   std::optional<AgentTurn> cancelled;
   {
     std::lock_guard lock(dbMu_);
-    auto thread = threadLocked(workspaceId, threadId);
-    if (!thread.ok()) return thread.error();
-    auto st = db_->prepare(
-        "SELECT turn_id FROM turns WHERE thread_id = ?1 AND status IN ('pending', 'running') "
-        "ORDER BY seq DESC LIMIT 1");
-    if (!st.ok()) return st.error();
-    auto row = st->bind(1, threadId).step();
-    if (!row.ok()) return row.error();
-    if (!*row) return std::optional<AgentTurn>();
-    auto turn = turnLocked(st->text(0));
-    if (!turn.ok()) return turn.error();
-    const std::string from = turn->status;
-    turn->status = "cancelled";
-    auto moved = transitionLocked(*turn, from);
-    if (!moved.ok()) return moved.error();
-    auto reread = turnLocked(turn->turnId);
-    if (!reread.ok()) return reread.error();
-    cancelled = std::move(reread).value();
+    FASTIO_TRY(threadLocked(workspaceId, threadId));
+    FASTIO_TRY_ASSIGN(
+        auto st,
+        db_->prepare(
+            "SELECT turn_id FROM turns WHERE thread_id = ?1 AND status IN ('pending', 'running') "
+            "ORDER BY seq DESC LIMIT 1"));
+    FASTIO_TRY_ASSIGN(auto row, st.bind(1, threadId).step());
+    if (!row) return std::optional<AgentTurn>();
+    FASTIO_TRY_ASSIGN(auto turn, turnLocked(st.text(0)));
+    const std::string from = turn.status;
+    turn.status = "cancelled";
+    FASTIO_TRY(transitionLocked(turn, from));
+    FASTIO_TRY_ASSIGN(auto reread, turnLocked(turn.turnId));
+    cancelled = std::move(reread);
   }
   notify(workspaceId, threadId);
   return cancelled;
 }
 
 Result<bool> AgentService::transitionLocked(const AgentTurn& turn, const std::string& from) {
-  auto st = db_->prepare(R"sql(
+  FASTIO_TRY_ASSIGN(auto st, db_->prepare(R"sql(
     UPDATE turns SET status = ?3, answer = ?4, clarification = ?5, citations = ?6, updated_us = ?7
-    WHERE turn_id = ?1 AND status = ?2)sql");
-  if (!st.ok()) return st.error();
-  FASTIO_TRY(st->bind(1, turn.turnId)
+    WHERE turn_id = ?1 AND status = ?2)sql"));
+  FASTIO_TRY(st.bind(1, turn.turnId)
                  .bind(2, from)
                  .bind(3, turn.status)
                  .bind(4, turn.answer)
@@ -555,12 +533,12 @@ Result<AgentTurn> AgentService::composeAnswer(AgentTurn turn, const AgentScope& 
     turn.citations.clear();
     return turn;
   }
-  auto passages = index_.topPassages(turn.workspaceId, turn.question, options_.maxPassages,
-                                     SnippetSize::kStandard, scope);
-  if (!passages.ok()) return passages.error();
+  FASTIO_TRY_ASSIGN(auto passages,
+                    index_.topPassages(turn.workspaceId, turn.question, options_.maxPassages,
+                                       SnippetSize::kStandard, scope));
   turn.status = "complete";
   turn.citations.clear();
-  if (passages->empty()) {
+  if (passages.empty()) {
     turn.answer = "I found no relevant content in this workspace for \"" +
                   collapseWhitespace(turn.question) +
                   "\". Only files whose AI state is ready are searched; files still being "
@@ -570,8 +548,8 @@ Result<AgentTurn> AgentService::composeAnswer(AgentTurn turn, const AgentScope& 
   // Group passages by file (best file first), at most maxCitedFiles files and two entries each.
   std::unordered_map<std::string, size_t> citationOf;
   std::vector<std::pair<size_t, const Passage*>> used;
-  const double floor = passages->front().score * options_.minRelativeScore;
-  for (const auto& p : *passages) {
+  const double floor = passages.front().score * options_.minRelativeScore;
+  for (const auto& p : passages) {
     if (p.score < floor) break;  // passages come best first
     auto it = citationOf.find(p.node.nodeId);
     if (it == citationOf.end()) {

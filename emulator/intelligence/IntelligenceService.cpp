@@ -18,9 +18,8 @@ IndexedNode toIndexedNode(const NodeRecord& node) {
 Result<std::shared_ptr<IntelligenceService>> IntelligenceService::start(
     State& state, ActivityLog& activity, const IntelligenceOptions& options) {
   std::shared_ptr<IntelligenceService> service(new IntelligenceService(state, activity));
-  auto index = SearchIndex::open(options.dataDir / "search.db");
-  if (!index.ok()) return index.error();
-  service->index_ = std::move(index).value();
+  FASTIO_TRY_ASSIGN(auto index, SearchIndex::open(options.dataDir / "search.db"));
+  service->index_ = std::move(index);
 
   IntelligenceService* self = service.get();
   service->pipeline_ = std::make_unique<IngestionPipeline>(

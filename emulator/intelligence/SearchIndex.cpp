@@ -54,13 +54,11 @@ IndexedNode readNode(const Statement& st, int first = 0) {
 }
 
 Status deleteChunks(Database& db, const std::string& nodeId) {
-  auto del = db.prepare(
-      "DELETE FROM chunks WHERE rowid IN (SELECT chunk_rowid FROM chunk_owner WHERE node_id = ?1)");
-  if (!del.ok()) return del.error();
-  FASTIO_TRY(del->bind(1, nodeId).run());
-  auto owners = db.prepare("DELETE FROM chunk_owner WHERE node_id = ?1");
-  if (!owners.ok()) return owners.error();
-  return owners->bind(1, nodeId).run();
+  FASTIO_TRY_ASSIGN(auto del, db.prepare("DELETE FROM chunks WHERE rowid IN (SELECT chunk_rowid "
+                                         "FROM chunk_owner WHERE node_id = ?1)"));
+  FASTIO_TRY(del.bind(1, nodeId).run());
+  FASTIO_TRY_ASSIGN(auto owners, db.prepare("DELETE FROM chunk_owner WHERE node_id = ?1"));
+  return owners.bind(1, nodeId).run();
 }
 
 bool hasWildcard(std::string_view s) {
@@ -253,14 +251,12 @@ std::vector<std::string> splitPassages(std::string_view pageText, size_t maxByte
 }
 
 Result<std::unique_ptr<SearchIndex>> SearchIndex::open(const std::filesystem::path& dbFile) {
-  auto db = Database::open(dbFile, Database::Sync::kNormal);
-  if (!db.ok()) return db.error();
-  std::unique_ptr<SearchIndex> index(new SearchIndex(std::move(db).value()));
+  FASTIO_TRY_ASSIGN(auto db, Database::open(dbFile, Database::Sync::kNormal));
+  std::unique_ptr<SearchIndex> index(new SearchIndex(std::move(db)));
   FASTIO_TRY(index->createSchema());
   // Searches use their own connection: in WAL mode they read while ingestion writes.
-  auto reader = Database::open(dbFile, Database::Sync::kNormal);
-  if (!reader.ok()) return reader.error();
-  index->readDb_ = std::move(reader).value();
+  FASTIO_TRY_ASSIGN(auto reader, Database::open(dbFile, Database::Sync::kNormal));
+  index->readDb_ = std::move(reader);
   return index;
 }
 
@@ -273,16 +269,15 @@ Status SearchIndex::upsertNode(const IndexedNode& node) {
     return makeError(ErrorCode::kInvalid, "search index: node and workspace ids are required");
   }
   std::lock_guard lock(mu_);
-  auto st = db_->prepare(R"sql(
+  FASTIO_TRY_ASSIGN(auto st, db_->prepare(R"sql(
     INSERT INTO nodes(node_id, workspace_id, parent_id, name, type, mimetype, version_id)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
     ON CONFLICT(node_id) DO UPDATE SET
       workspace_id = excluded.workspace_id, parent_id = excluded.parent_id, name = excluded.name,
       type = excluded.type, mimetype = excluded.mimetype,
       version_id = CASE WHEN excluded.version_id = '' THEN nodes.version_id
-                        ELSE excluded.version_id END)sql");
-  if (!st.ok()) return st.error();
-  return st->bind(1, node.nodeId)
+                        ELSE excluded.version_id END)sql"));
+  return st.bind(1, node.nodeId)
       .bind(2, node.workspaceId)
       .bind(3, node.parentId.empty() ? std::string("root") : node.parentId)
       .bind(4, node.name)
@@ -297,33 +292,31 @@ Status SearchIndex::setContent(const std::string& nodeId, const std::string& ver
   std::lock_guard lock(mu_);
   Transaction txn(*db_);
   FASTIO_TRY(txn.begin());
-  auto exists = db_->prepare("SELECT 1 FROM nodes WHERE node_id = ?1");
-  if (!exists.ok()) return exists.error();
-  auto found = exists->bind(1, nodeId).step();
-  if (!found.ok()) return found.error();
-  if (!*found) return makeError(ErrorCode::kNotFound, "search index: unknown node " + nodeId);
+  FASTIO_TRY_ASSIGN(auto exists, db_->prepare("SELECT 1 FROM nodes WHERE node_id = ?1"));
+  FASTIO_TRY_ASSIGN(auto found, exists.bind(1, nodeId).step());
+  if (!found) return makeError(ErrorCode::kNotFound, "search index: unknown node " + nodeId);
   FASTIO_TRY(deleteChunks(*db_, nodeId));
   // The owner row is inserted first; its key becomes the FTS row id of the passage.
-  auto insertOwner =
-      db_->prepare("INSERT INTO chunk_owner(node_id, page) VALUES (?1, ?2) RETURNING chunk_rowid");
-  if (!insertOwner.ok()) return insertOwner.error();
-  auto insertChunk = db_->prepare("INSERT INTO chunks(rowid, body) VALUES (?1, ?2)");
-  if (!insertChunk.ok()) return insertChunk.error();
+  FASTIO_TRY_ASSIGN(
+      auto insertOwner,
+      db_->prepare("INSERT INTO chunk_owner(node_id, page) VALUES (?1, ?2) RETURNING chunk_rowid"));
+  FASTIO_TRY_ASSIGN(auto insertChunk,
+                    db_->prepare("INSERT INTO chunks(rowid, body) VALUES (?1, ?2)"));
   for (const auto& page : pages) {
     for (const auto& passage : splitPassages(page.text, kPassageBytes)) {
-      insertOwner->reset();
-      auto row = insertOwner->bind(1, nodeId).bind(2, int64_t{page.number}).step();
+      insertOwner.reset();
+      auto row = insertOwner.bind(1, nodeId).bind(2, int64_t{page.number}).step();
       if (!row.ok()) return row.error();
       if (!*row) return makeError(ErrorCode::kIo, "search index: no row id for a passage");
-      const int64_t rowid = insertOwner->integer(0);
-      insertOwner->reset();
-      insertChunk->reset();
-      FASTIO_TRY(insertChunk->bind(1, rowid).bind(2, passage).run());
+      const int64_t rowid = insertOwner.integer(0);
+      insertOwner.reset();
+      insertChunk.reset();
+      FASTIO_TRY(insertChunk.bind(1, rowid).bind(2, passage).run());
     }
   }
-  auto mark = db_->prepare("UPDATE nodes SET content_version = ?2 WHERE node_id = ?1");
-  if (!mark.ok()) return mark.error();
-  FASTIO_TRY(mark->bind(1, nodeId).bind(2, versionId).run());
+  FASTIO_TRY_ASSIGN(auto mark,
+                    db_->prepare("UPDATE nodes SET content_version = ?2 WHERE node_id = ?1"));
+  FASTIO_TRY(mark.bind(1, nodeId).bind(2, versionId).run());
   return txn.commit();
 }
 
@@ -332,9 +325,8 @@ Status SearchIndex::removeNode(const std::string& nodeId) {
   Transaction txn(*db_);
   FASTIO_TRY(txn.begin());
   FASTIO_TRY(deleteChunks(*db_, nodeId));
-  auto st = db_->prepare("DELETE FROM nodes WHERE node_id = ?1");
-  if (!st.ok()) return st.error();
-  FASTIO_TRY(st->bind(1, nodeId).run());
+  FASTIO_TRY_ASSIGN(auto st, db_->prepare("DELETE FROM nodes WHERE node_id = ?1"));
+  FASTIO_TRY(st.bind(1, nodeId).run());
   return txn.commit();
 }
 
@@ -344,13 +336,12 @@ Status SearchIndex::removeSubtree(const std::string& nodeId) {
   FASTIO_TRY(txn.begin());
   FASTIO_TRY(db_->exec("CREATE TEMP TABLE IF NOT EXISTS doomed(node_id TEXT PRIMARY KEY)"));
   FASTIO_TRY(db_->exec("DELETE FROM doomed"));
-  auto collect = db_->prepare(R"sql(
+  FASTIO_TRY_ASSIGN(auto collect, db_->prepare(R"sql(
     INSERT OR IGNORE INTO doomed(node_id)
     WITH RECURSIVE sub(id) AS (
       SELECT ?1 UNION SELECT n.node_id FROM nodes n JOIN sub ON n.parent_id = sub.id)
-    SELECT id FROM sub)sql");
-  if (!collect.ok()) return collect.error();
-  FASTIO_TRY(collect->bind(1, nodeId).run());
+    SELECT id FROM sub)sql"));
+  FASTIO_TRY(collect.bind(1, nodeId).run());
   FASTIO_TRY(db_->exec(R"sql(
     DELETE FROM chunks WHERE rowid IN (SELECT chunk_rowid FROM chunk_owner
                                        WHERE node_id IN (SELECT node_id FROM doomed));
@@ -364,113 +355,102 @@ Status SearchIndex::removeWorkspace(const std::string& workspaceId) {
   std::lock_guard lock(mu_);
   Transaction txn(*db_);
   FASTIO_TRY(txn.begin());
-  auto chunks = db_->prepare(R"sql(
+  FASTIO_TRY_ASSIGN(auto chunks, db_->prepare(R"sql(
     DELETE FROM chunks WHERE rowid IN (SELECT o.chunk_rowid FROM chunk_owner o
-      JOIN nodes n ON n.node_id = o.node_id WHERE n.workspace_id = ?1))sql");
-  if (!chunks.ok()) return chunks.error();
-  FASTIO_TRY(chunks->bind(1, workspaceId).run());
-  auto owners = db_->prepare(
-      "DELETE FROM chunk_owner WHERE node_id IN (SELECT node_id FROM nodes WHERE workspace_id = "
-      "?1)");
-  if (!owners.ok()) return owners.error();
-  FASTIO_TRY(owners->bind(1, workspaceId).run());
-  auto nodes = db_->prepare("DELETE FROM nodes WHERE workspace_id = ?1");
-  if (!nodes.ok()) return nodes.error();
-  FASTIO_TRY(nodes->bind(1, workspaceId).run());
+      JOIN nodes n ON n.node_id = o.node_id WHERE n.workspace_id = ?1))sql"));
+  FASTIO_TRY(chunks.bind(1, workspaceId).run());
+  FASTIO_TRY_ASSIGN(auto owners, db_->prepare("DELETE FROM chunk_owner WHERE node_id IN (SELECT "
+                                              "node_id FROM nodes WHERE workspace_id = "
+                                              "?1)"));
+  FASTIO_TRY(owners.bind(1, workspaceId).run());
+  FASTIO_TRY_ASSIGN(auto nodes, db_->prepare("DELETE FROM nodes WHERE workspace_id = ?1"));
+  FASTIO_TRY(nodes.bind(1, workspaceId).run());
   return txn.commit();
 }
 
 Result<std::optional<IndexedNode>> SearchIndex::node(const std::string& nodeId) {
   std::lock_guard lock(readMu_);
-  auto st =
-      readDb_->prepare("SELECT " + std::string(kNodeColumns) + " FROM nodes WHERE node_id = ?1");
-  if (!st.ok()) return st.error();
-  auto row = st->bind(1, nodeId).step();
-  if (!row.ok()) return row.error();
-  if (!*row) return std::optional<IndexedNode>();
-  return std::optional<IndexedNode>(readNode(*st));
+  FASTIO_TRY_ASSIGN(auto st, readDb_->prepare("SELECT " + std::string(kNodeColumns) +
+                                              " FROM nodes WHERE node_id = ?1"));
+  FASTIO_TRY_ASSIGN(auto row, st.bind(1, nodeId).step());
+  if (!row) return std::optional<IndexedNode>();
+  return std::optional<IndexedNode>(readNode(st));
 }
 
 Result<bool> SearchIndex::contentReady(const std::string& nodeId) {
   std::lock_guard lock(readMu_);
-  auto st = readDb_->prepare(
-      "SELECT content_version IS NOT NULL AND content_version = version_id FROM nodes "
-      "WHERE node_id = ?1");
-  if (!st.ok()) return st.error();
-  auto row = st->bind(1, nodeId).step();
+  FASTIO_TRY_ASSIGN(
+      auto st, readDb_->prepare(
+                   "SELECT content_version IS NOT NULL AND content_version = version_id FROM nodes "
+                   "WHERE node_id = ?1"));
+  auto row = st.bind(1, nodeId).step();
   if (!row.ok()) return row.error();
-  return *row && st->integer(0) != 0;
+  return *row && st.integer(0) != 0;
 }
 
 Result<std::vector<SearchIndex::ChunkHit>> SearchIndex::matchChunks(
     const std::string& workspaceId, const std::string& ftsExpression, size_t maxRows) {
   // Only content of the node's current version counts (a new version is "pending" until
   // indexed). bm25() is negative, smaller is better.
-  auto st = readDb_->prepare(R"sql(
+  FASTIO_TRY_ASSIGN(auto st, readDb_->prepare(R"sql(
     SELECT o.node_id, chunks.rowid, o.page, bm25(chunks) AS score
     FROM chunks JOIN chunk_owner o ON o.chunk_rowid = chunks.rowid
                 JOIN nodes n ON n.node_id = o.node_id
     WHERE chunks MATCH ?1 AND n.workspace_id = ?2
       AND n.content_version IS NOT NULL AND n.content_version = n.version_id
-    ORDER BY score LIMIT ?3)sql");
-  if (!st.ok()) return st.error();
-  st->bind(1, ftsExpression).bind(2, workspaceId).bind(3, static_cast<int64_t>(maxRows));
+    ORDER BY score LIMIT ?3)sql"));
+  st.bind(1, ftsExpression).bind(2, workspaceId).bind(3, static_cast<int64_t>(maxRows));
   std::vector<ChunkHit> hits;
   for (;;) {
-    auto row = st->step();
-    if (!row.ok()) return row.error();
-    if (!*row) break;
-    hits.push_back({st->text(0), st->integer(1), static_cast<int>(st->integer(2)), -st->real(3)});
+    FASTIO_TRY_ASSIGN(auto row, st.step());
+    if (!row) break;
+    hits.push_back({st.text(0), st.integer(1), static_cast<int>(st.integer(2)), -st.real(3)});
   }
   return hits;
 }
 
 Result<std::string> SearchIndex::passageSnippet(const std::string& ftsExpression, int64_t rowid,
                                                 SnippetSize size) {
-  auto st = readDb_->prepare(
-      "SELECT highlight(chunks, 0, char(1), char(2)) FROM chunks WHERE chunks MATCH ?1 AND "
-      "rowid = ?2");
-  if (!st.ok()) return st.error();
-  auto row = st->bind(1, ftsExpression).bind(2, rowid).step();
-  if (!row.ok()) return row.error();
-  if (!*row) return std::string();
-  return selectSnippet(st->text(0), snippetBytes(size));
+  FASTIO_TRY_ASSIGN(
+      auto st,
+      readDb_->prepare(
+          "SELECT highlight(chunks, 0, char(1), char(2)) FROM chunks WHERE chunks MATCH ?1 AND "
+          "rowid = ?2"));
+  FASTIO_TRY_ASSIGN(auto row, st.bind(1, ftsExpression).bind(2, rowid).step());
+  if (!row) return std::string();
+  return selectSnippet(st.text(0), snippetBytes(size));
 }
 
 Result<std::vector<IndexedNode>> SearchIndex::workspaceNodes(const std::string& workspaceId) {
-  auto st = readDb_->prepare("SELECT " + std::string(kNodeColumns) +
-                             " FROM nodes WHERE workspace_id = ?1");
-  if (!st.ok()) return st.error();
-  st->bind(1, workspaceId);
+  FASTIO_TRY_ASSIGN(auto st, readDb_->prepare("SELECT " + std::string(kNodeColumns) +
+                                              " FROM nodes WHERE workspace_id = ?1"));
+  st.bind(1, workspaceId);
   std::vector<IndexedNode> nodes;
   for (;;) {
-    auto row = st->step();
-    if (!row.ok()) return row.error();
-    if (!*row) break;
-    nodes.push_back(readNode(*st));
+    FASTIO_TRY_ASSIGN(auto row, st.step());
+    if (!row) break;
+    nodes.push_back(readNode(st));
   }
   return nodes;
 }
 
 Result<SearchResults> SearchIndex::search(const SearchQuery& query) {
   std::lock_guard lock(readMu_);
-  auto nodes = workspaceNodes(query.workspaceId);
-  if (!nodes.ok()) return nodes.error();
+  FASTIO_TRY_ASSIGN(auto nodes, workspaceNodes(query.workspaceId));
   std::unordered_map<std::string, SearchHit> byNode;
 
   const std::string fts = ftsOrExpression(queryTerms(query.text));
   std::unordered_map<std::string, ChunkHit> bestChunk;
   double bestContent = 0;
   if (query.includeContent && query.searchIn != SearchIn::kFilename && !fts.empty()) {
-    auto chunks = matchChunks(query.workspaceId, fts, kMaxChunkRows);
-    if (!chunks.ok()) return chunks.error();
-    for (const auto& chunk : *chunks) {
+    FASTIO_TRY_ASSIGN(auto chunks, matchChunks(query.workspaceId, fts, kMaxChunkRows));
+    for (const auto& chunk : chunks) {
       if (query.contentScope && !query.contentScope->contains(chunk.nodeId)) continue;
       if (bestChunk.emplace(chunk.nodeId, chunk).second)
         bestContent = std::max(bestContent, chunk.score);
     }
   }
-  for (const auto& n : *nodes) {
+  for (const auto& n : nodes) {
     const double nameScore =
         query.searchIn == SearchIn::kContent
             ? 0
@@ -511,9 +491,9 @@ Result<SearchResults> SearchIndex::search(const SearchQuery& query) {
   for (size_t i = begin; i < end; ++i) {
     SearchHit& hit = all[i];
     if (hit.contentMatch) {
-      auto snippet = passageSnippet(fts, bestChunk.at(hit.node.nodeId).rowid, query.snippet);
-      if (!snippet.ok()) return snippet.error();
-      hit.snippet = std::move(snippet).value();
+      FASTIO_TRY_ASSIGN(auto snippet,
+                        passageSnippet(fts, bestChunk.at(hit.node.nodeId).rowid, query.snippet));
+      hit.snippet = std::move(snippet);
     }
     results.hits.push_back(std::move(hit));
   }
@@ -527,20 +507,16 @@ Result<std::vector<Passage>> SearchIndex::topPassages(
   std::vector<Passage> passages;
   const std::string fts = ftsOrExpression(queryTerms(question));
   if (fts.empty() || maxPassages == 0) return passages;
-  auto chunks = matchChunks(workspaceId, fts, kMaxChunkRows);
-  if (!chunks.ok()) return chunks.error();
-  for (const auto& chunk : *chunks) {
+  FASTIO_TRY_ASSIGN(auto chunks, matchChunks(workspaceId, fts, kMaxChunkRows));
+  for (const auto& chunk : chunks) {
     if (passages.size() >= maxPassages) break;
     if (scope && !scope->contains(chunk.nodeId)) continue;
-    auto st =
-        readDb_->prepare("SELECT " + std::string(kNodeColumns) + " FROM nodes WHERE node_id = ?1");
-    if (!st.ok()) return st.error();
-    auto row = st->bind(1, chunk.nodeId).step();
-    if (!row.ok()) return row.error();
-    if (!*row) continue;
-    auto text = passageSnippet(fts, chunk.rowid, snippet);
-    if (!text.ok()) return text.error();
-    passages.push_back({readNode(*st), chunk.page, std::move(text).value(), chunk.score});
+    FASTIO_TRY_ASSIGN(auto st, readDb_->prepare("SELECT " + std::string(kNodeColumns) +
+                                                " FROM nodes WHERE node_id = ?1"));
+    FASTIO_TRY_ASSIGN(auto row, st.bind(1, chunk.nodeId).step());
+    if (!row) continue;
+    FASTIO_TRY_ASSIGN(auto text, passageSnippet(fts, chunk.rowid, snippet));
+    passages.push_back({readNode(st), chunk.page, std::move(text), chunk.score});
   }
   return passages;
 }
@@ -548,28 +524,27 @@ Result<std::vector<Passage>> SearchIndex::topPassages(
 Result<NodeContent> SearchIndex::content(const std::string& nodeId, const std::string& query) {
   std::lock_guard lock(readMu_);
   NodeContent out;
-  auto node = readDb_->prepare(
-      "SELECT COALESCE(content_version, ''), content_version IS NOT NULL AND content_version = "
-      "version_id FROM nodes WHERE node_id = ?1");
-  if (!node.ok()) return node.error();
-  auto found = node->bind(1, nodeId).step();
-  if (!found.ok()) return found.error();
-  if (!*found) return out;
-  out.indexedVersionId = node->text(0);
-  out.indexed = node->integer(1) != 0;
-  auto all = readDb_->prepare(
-      "SELECT o.chunk_rowid, o.page, chunks.body FROM chunk_owner o JOIN chunks ON chunks.rowid "
-      "= o.chunk_rowid WHERE o.node_id = ?1 ORDER BY o.chunk_rowid");
-  if (!all.ok()) return all.error();
-  all->bind(1, nodeId);
+  FASTIO_TRY_ASSIGN(
+      auto node,
+      readDb_->prepare(
+          "SELECT COALESCE(content_version, ''), content_version IS NOT NULL AND content_version = "
+          "version_id FROM nodes WHERE node_id = ?1"));
+  FASTIO_TRY_ASSIGN(auto found, node.bind(1, nodeId).step());
+  if (!found) return out;
+  out.indexedVersionId = node.text(0);
+  out.indexed = node.integer(1) != 0;
+  FASTIO_TRY_ASSIGN(
+      auto all, readDb_->prepare("SELECT o.chunk_rowid, o.page, chunks.body FROM chunk_owner o "
+                                 "JOIN chunks ON chunks.rowid "
+                                 "= o.chunk_rowid WHERE o.node_id = ?1 ORDER BY o.chunk_rowid"));
+  all.bind(1, nodeId);
   std::unordered_map<int64_t, size_t> positionOf;
   for (;;) {
-    auto row = all->step();
-    if (!row.ok()) return row.error();
-    if (!*row) break;
-    const int page = static_cast<int>(all->integer(1));
-    positionOf.emplace(all->integer(0), out.passages.size());
-    out.passages.push_back({out.passages.size(), page, all->text(2), std::nullopt});
+    FASTIO_TRY_ASSIGN(auto row, all.step());
+    if (!row) break;
+    const int page = static_cast<int>(all.integer(1));
+    positionOf.emplace(all.integer(0), out.passages.size());
+    out.passages.push_back({out.passages.size(), page, all.text(2), std::nullopt});
     out.pageCount = std::max(out.pageCount, page);
   }
   out.totalPassages = out.passages.size();
@@ -577,19 +552,19 @@ Result<NodeContent> SearchIndex::content(const std::string& nodeId, const std::s
   if (query.empty()) return out;
   std::vector<StoredPassage> matching;
   if (!fts.empty()) {
-    auto st = readDb_->prepare(
-        "SELECT chunks.rowid, bm25(chunks) FROM chunks JOIN chunk_owner o ON o.chunk_rowid = "
-        "chunks.rowid WHERE chunks MATCH ?1 AND o.node_id = ?2 ORDER BY bm25(chunks)");
-    if (!st.ok()) return st.error();
-    st->bind(1, fts).bind(2, nodeId);
+    FASTIO_TRY_ASSIGN(
+        auto st,
+        readDb_->prepare(
+            "SELECT chunks.rowid, bm25(chunks) FROM chunks JOIN chunk_owner o ON o.chunk_rowid = "
+            "chunks.rowid WHERE chunks MATCH ?1 AND o.node_id = ?2 ORDER BY bm25(chunks)"));
+    st.bind(1, fts).bind(2, nodeId);
     for (;;) {
-      auto row = st->step();
-      if (!row.ok()) return row.error();
-      if (!*row) break;
-      const auto at = positionOf.find(st->integer(0));
+      FASTIO_TRY_ASSIGN(auto row, st.step());
+      if (!row) break;
+      const auto at = positionOf.find(st.integer(0));
       if (at == positionOf.end()) continue;
       StoredPassage p = out.passages[at->second];
-      p.score = -st->real(1);
+      p.score = -st.real(1);
       matching.push_back(std::move(p));
     }
   }
@@ -600,10 +575,9 @@ Result<NodeContent> SearchIndex::content(const std::string& nodeId, const std::s
 Result<std::unordered_set<std::string>> SearchIndex::filesUnder(
     const std::string& workspaceId, const std::vector<std::string>& folderIds, int depth) {
   std::lock_guard lock(readMu_);
-  auto nodes = workspaceNodes(workspaceId);
-  if (!nodes.ok()) return nodes.error();
+  FASTIO_TRY_ASSIGN(auto nodes, workspaceNodes(workspaceId));
   std::unordered_multimap<std::string, const IndexedNode*> children;
-  for (const auto& n : *nodes) children.emplace(n.parentId, &n);
+  for (const auto& n : nodes) children.emplace(n.parentId, &n);
   std::unordered_set<std::string> files;
   std::vector<std::string> level = folderIds;
   for (int d = 0; d < depth && !level.empty(); ++d) {

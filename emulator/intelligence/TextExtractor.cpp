@@ -173,9 +173,8 @@ Result<ExtractedText> TextExtractor::extract(const std::filesystem::path& file,
   if (kind == ContentKind::kUnsupported) return ExtractedText{};
   if (kind == ContentKind::kPdf) return extractPdf(file);
   bool truncated = false;
-  auto bytes = readCapped(file, options_.maxTextBytes, truncated);
-  if (!bytes.ok()) return bytes.error();
-  ExtractedText text = extractText(*bytes, kind);
+  FASTIO_TRY_ASSIGN(auto bytes, readCapped(file, options_.maxTextBytes, truncated));
+  ExtractedText text = extractText(bytes, kind);
   text.truncated = text.truncated || truncated;
   return text;
 }

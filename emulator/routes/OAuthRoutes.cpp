@@ -10,6 +10,7 @@
 
 #include <memory>
 
+#include "common/Encoding.h"
 #include "common/Log.h"
 #include "emulator/ApiCodes.h"
 #include "emulator/EmulatorContext.h"
@@ -114,9 +115,8 @@ void handleAuthorize(const ServicePtr& svc, const Request& req, Response& res) {
     auto code = svc->authority.codeFor(id);
     if (auto* c = std::get_if<AuthorizationCode>(&code)) {
       std::string sep = p.redirectUri.find('?') == std::string::npos ? "?" : "&";
-      res.set_redirect(p.redirectUri + sep +
-                           "code=" + httplib::detail::encode_query_param(c->code) +
-                           "&state=" + httplib::detail::encode_query_param(c->state),
+      res.set_redirect(p.redirectUri + sep + "code=" + percentEncode(c->code) +
+                           "&state=" + percentEncode(c->state),
                        302);
       return;
     }

@@ -10,23 +10,21 @@ namespace fastio::emu {
 Result<AccountIdentity> AccountIdentity::loadOrCreate(Database& db) {
   std::map<std::string, std::string> meta;
   {
-    auto st = db.prepare("SELECT key, value FROM meta");
-    if (!st.ok()) return st.error();
+    FASTIO_TRY_ASSIGN(auto st, db.prepare("SELECT key, value FROM meta"));
     while (true) {
-      auto row = st->step();
-      if (!row.ok()) return row.error();
-      if (!*row) break;
-      meta[st->text(0)] = st->text(1);
+      FASTIO_TRY_ASSIGN(auto row, st.step());
+      if (!row) break;
+      meta[st.text(0)] = st.text(1);
     }
   }
   if (!meta.count("user_id")) {
     meta["user_id"] = randomDigits(19);
     meta["org_id"] = randomDigits(19);
     for (const auto& [k, v] : meta) {
-      auto st = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)");
-      if (!st.ok()) return st.error();
-      st->bind(1, k).bind(2, v);
-      FASTIO_TRY(st->run());
+      FASTIO_TRY_ASSIGN(auto st,
+                        db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)"));
+      st.bind(1, k).bind(2, v);
+      FASTIO_TRY(st.run());
     }
   }
   return AccountIdentity({meta["user_id"], "Emulator", "User", "user@emulator.local"},

@@ -15,18 +15,18 @@ void BearerTokens::setStatic(const std::string& token) {
 Status BearerTokens::add(const std::string& token, std::int64_t expiresUs) {
   if (token.empty()) return invalidInput("empty token");
   auto writer = db_.write();
-  auto st = writer.db().prepare("INSERT OR REPLACE INTO tokens(token, expires_us) VALUES(?1, ?2)");
-  if (!st.ok()) return st.error();
-  st->bind(1, token).bind(2, expiresUs);
-  return st->run();
+  FASTIO_TRY_ASSIGN(
+      auto st,
+      writer.db().prepare("INSERT OR REPLACE INTO tokens(token, expires_us) VALUES(?1, ?2)"));
+  st.bind(1, token).bind(2, expiresUs);
+  return st.run();
 }
 
 Status BearerTokens::revoke(const std::string& token) {
   auto writer = db_.write();
-  auto st = writer.db().prepare("DELETE FROM tokens WHERE token = ?1");
-  if (!st.ok()) return st.error();
-  st->bind(1, token);
-  return st->run();
+  FASTIO_TRY_ASSIGN(auto st, writer.db().prepare("DELETE FROM tokens WHERE token = ?1"));
+  st.bind(1, token);
+  return st.run();
 }
 
 bool BearerTokens::isValid(const std::string& token) const {

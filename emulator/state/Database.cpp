@@ -50,9 +50,8 @@ Result<bool> Statement::step() {
 
 Status Statement::run() {
   while (true) {
-    auto r = step();
-    if (!r.ok()) return r.error();
-    if (!*r) return okStatus();
+    FASTIO_TRY_ASSIGN(auto r, step());
+    if (!r) return okStatus();
   }
 }
 

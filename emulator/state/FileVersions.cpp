@@ -3,10 +3,10 @@
 #include <optional>
 
 #include "common/ContentDigest.h"
+#include "common/MimeTypes.h"
 #include "common/NameRules.h"
 #include "emulator/ApiCodes.h"
 #include "emulator/http/OpaqueId.h"
-#include "emulator/state/Mime.h"
 #include "emulator/state/NodeQueries.h"
 #include "emulator/state/NodeWrites.h"
 #include "emulator/state/StateClock.h"
@@ -41,25 +41,23 @@ struct StoreTarget {
 Result<StoreTarget> resolveTarget(NodeQueries& queries, const StoreFileRequest& r) {
   StoreTarget target;
   if (!r.existingFileId.empty()) {
-    auto n = queries.requireLiveNode(r.workspaceId, r.existingFileId);
-    if (!n.ok()) return n.error();
-    if (!n->isFile()) return invalidInput("The node " + r.existingFileId + " is not a file.");
-    target.parentId = n->parentId;
-    if (r.name != n->name) {
-      auto clash = queries.liveChildByName(r.workspaceId, target.parentId, r.name);
-      if (!clash.ok()) return clash.error();
-      if (*clash) return nameExists(r.name);
+    FASTIO_TRY_ASSIGN(auto n, queries.requireLiveNode(r.workspaceId, r.existingFileId));
+    if (!n.isFile()) return invalidInput("The node " + r.existingFileId + " is not a file.");
+    target.parentId = n.parentId;
+    if (r.name != n.name) {
+      FASTIO_TRY_ASSIGN(auto clash,
+                        queries.liveChildByName(r.workspaceId, target.parentId, r.name));
+      if (clash) return nameExists(r.name);
     }
-    target.existing = std::move(*n);
+    target.existing = std::move(n);
   } else {
-    auto folder = queries.requireFolder(r.workspaceId, r.parentId);
-    if (!folder.ok()) return folder.error();
-    target.parentId = *folder;
-    auto existing = queries.liveChildByName(r.workspaceId, target.parentId, r.name);
-    if (!existing.ok()) return existing.error();
-    if (*existing) {
-      if ((*existing)->isFolder()) return nameExists(r.name);
-      target.existing = std::move(**existing);
+    FASTIO_TRY_ASSIGN(auto folder, queries.requireFolder(r.workspaceId, r.parentId));
+    target.parentId = folder;
+    FASTIO_TRY_ASSIGN(auto existing,
+                      queries.liveChildByName(r.workspaceId, target.parentId, r.name));
+    if (existing) {
+      if (existing->isFolder()) return nameExists(r.name);
+      target.existing = std::move(*existing);
     }
   }
   if (!r.ifVersionId.empty()) {
@@ -81,15 +79,16 @@ Status writeStoredVersion(Database& db, const BlobStore& blobs, const NodeRecord
   if (isNewNode) {
     FASTIO_TRY(writes.insertNode(after));
   } else {
-    auto st = db.prepare(
-        "UPDATE nodes SET name = ?2, version_id = ?3, size = ?4, md5 = ?5, mimetype = ?6, "
-        "mimecategory = ?7, modified_us = ?8, ai_state = ?9, summary_title = '', "
-        "summary_short = '', summary_long = '' WHERE id = ?1");
-    if (!st.ok()) return st.error();
-    st->bind(1, after.id).bind(2, after.name).bind(3, after.versionId).bind(4, after.size);
-    st->bind(5, after.md5).bind(6, after.mimetype).bind(7, after.mimecategory);
-    st->bind(8, after.modifiedUs).bind(9, after.aiState);
-    FASTIO_TRY(st->run());
+    FASTIO_TRY_ASSIGN(
+        auto st,
+        db.prepare(
+            "UPDATE nodes SET name = ?2, version_id = ?3, size = ?4, md5 = ?5, mimetype = ?6, "
+            "mimecategory = ?7, modified_us = ?8, ai_state = ?9, summary_title = '', "
+            "summary_short = '', summary_long = '' WHERE id = ?1"));
+    st.bind(1, after.id).bind(2, after.name).bind(3, after.versionId).bind(4, after.size);
+    st.bind(5, after.md5).bind(6, after.mimetype).bind(7, after.mimecategory);
+    st.bind(8, after.modifiedUs).bind(9, after.aiState);
+    FASTIO_TRY(st.run());
   }
   return tx.commit();
 }
@@ -178,24 +177,21 @@ Result<NodeRecord> FileVersions::store(const StoreFileRequest& r) {
 
 Result<BlobRef> FileVersions::blob(const std::string& workspaceId, const std::string& nodeId,
                                    const std::string& versionId) const {
-  auto reader = b_.db.read();
-  if (!reader.ok()) return reader.error();
-  if (!versionId.empty()) FASTIO_TRY(reader->snapshot());
-  NodeQueries queries(reader->db());
-  auto n = queries.requireLiveNode(workspaceId, nodeId);
-  if (!n.ok()) return n.error();
-  if (!n->isFile()) return invalidInput("The node " + nodeId + " is a folder, not a file.");
+  FASTIO_TRY_ASSIGN(auto reader, b_.db.read());
+  if (!versionId.empty()) FASTIO_TRY(reader.snapshot());
+  NodeQueries queries(reader.db());
+  FASTIO_TRY_ASSIGN(auto n, queries.requireLiveNode(workspaceId, nodeId));
+  if (!n.isFile()) return invalidInput("The node " + nodeId + " is a folder, not a file.");
   BlobRef ref{
-      b_.blobs.pathOf(n->versionId).string(), n->size, n->md5, n->versionId, n->name, n->mimetype};
+      b_.blobs.pathOf(n.versionId).string(), n.size, n.md5, n.versionId, n.name, n.mimetype};
   if (!versionId.empty()) {
     auto vid = normalizeOpaqueId(versionId);
     if (!vid) return malformedVersionId();
-    auto v = queries.version(n->id, *vid);
-    if (!v.ok()) return v.error();
-    if (!*v) return versionNotFound(versionId);
+    FASTIO_TRY_ASSIGN(auto v, queries.version(n.id, *vid));
+    if (!v) return versionNotFound(versionId);
     ref.path = b_.blobs.pathOf(*vid).string();
-    ref.size = (*v)->size;
-    ref.md5 = (*v)->md5;
+    ref.size = v->size;
+    ref.md5 = v->md5;
     ref.versionId = *vid;
   }
   return ref;
@@ -203,25 +199,21 @@ Result<BlobRef> FileVersions::blob(const std::string& workspaceId, const std::st
 
 Result<std::vector<VersionRecord>> FileVersions::versions(const std::string& workspaceId,
                                                           const std::string& nodeId) const {
-  auto reader = b_.db.read();
-  if (!reader.ok()) return reader.error();
-  FASTIO_TRY(reader->snapshot());
-  auto n = NodeQueries(reader->db()).requireNode(workspaceId, nodeId);
-  if (!n.ok()) return n.error();
-  if (!n->isFile()) return invalidInput("Folders have no versions.");
-  auto st = reader->db().prepare(
-      "SELECT version_id, node_id, name, size, md5, created_us FROM versions WHERE node_id = ?1 "
-      "ORDER BY created_us DESC, version_id DESC");
-  if (!st.ok()) return st.error();
-  st->bind(1, n->id);
+  FASTIO_TRY_ASSIGN(auto reader, b_.db.read());
+  FASTIO_TRY(reader.snapshot());
+  FASTIO_TRY_ASSIGN(auto n, NodeQueries(reader.db()).requireNode(workspaceId, nodeId));
+  if (!n.isFile()) return invalidInput("Folders have no versions.");
+  FASTIO_TRY_ASSIGN(auto st, reader.db().prepare("SELECT version_id, node_id, name, size, md5, "
+                                                 "created_us FROM versions WHERE node_id = ?1 "
+                                                 "ORDER BY created_us DESC, version_id DESC"));
+  st.bind(1, n.id);
   std::vector<VersionRecord> out;
   while (true) {
-    auto row = st->step();
-    if (!row.ok()) return row.error();
-    if (!*row) break;
-    VersionRecord v{st->text(0), st->text(1),    st->text(2), st->integer(3),
-                    st->text(4), st->integer(5), false};
-    v.current = v.versionId == n->versionId;
+    FASTIO_TRY_ASSIGN(auto row, st.step());
+    if (!row) break;
+    VersionRecord v{st.text(0), st.text(1),    st.text(2), st.integer(3),
+                    st.text(4), st.integer(5), false};
+    v.current = v.versionId == n.versionId;
     out.push_back(std::move(v));
   }
   return out;
@@ -240,27 +232,26 @@ Result<NodeRecord> FileVersions::restoreVersion(const std::string& workspaceId,
     if (!n->isFile()) return invalidInput("Folders have no versions.");
     auto vid = normalizeOpaqueId(versionId);
     if (!vid) return malformedVersionId();
-    auto v = queries.version(n->id, *vid);
-    if (!v.ok()) return v.error();
-    if (!*v) return versionNotFound(versionId);
-    auto intelligence = WorkspaceStore::intelligenceOf(writer.db(), workspaceId);
-    if (!intelligence.ok()) return intelligence.error();
+    FASTIO_TRY_ASSIGN(auto v, queries.version(n->id, *vid));
+    if (!v) return versionNotFound(versionId);
+    FASTIO_TRY_ASSIGN(auto intelligence, WorkspaceStore::intelligenceOf(writer.db(), workspaceId));
     after = *n;
     after.versionId = *vid;
-    after.size = (*v)->size;
-    after.md5 = (*v)->md5;
+    after.size = v->size;
+    after.md5 = v->md5;
     after.modifiedUs = nowMicros();
-    after.aiState = intelligence->value_or(false) ? "pending" : "disabled";
+    after.aiState = intelligence.value_or(false) ? "pending" : "disabled";
     after.summaryTitle.clear();
     after.summaryShort.clear();
     after.summaryLong.clear();
-    auto up = writer.db().prepare(
-        "UPDATE nodes SET version_id = ?2, size = ?3, md5 = ?4, modified_us = ?5, ai_state = ?6,"
-        " summary_title = '', summary_short = '', summary_long = '' WHERE id = ?1");
-    if (!up.ok()) return up.error();
-    up->bind(1, after.id).bind(2, after.versionId).bind(3, after.size).bind(4, after.md5);
-    up->bind(5, after.modifiedUs).bind(6, after.aiState);
-    FASTIO_TRY(up->run());
+    FASTIO_TRY_ASSIGN(
+        auto up, writer.db().prepare(
+                     "UPDATE nodes SET version_id = ?2, size = ?3, md5 = ?4, modified_us = ?5, "
+                     "ai_state = ?6,"
+                     " summary_title = '', summary_short = '', summary_long = '' WHERE id = ?1"));
+    up.bind(1, after.id).bind(2, after.versionId).bind(3, after.size).bind(4, after.md5);
+    up.bind(5, after.modifiedUs).bind(6, after.aiState);
+    FASTIO_TRY(up.run());
     blob = b_.blobs.pathOf(after.versionId).string();
   }
   b_.activity.publish(workspaceId, {"storage:" + after.id, "storage:" + after.parentId, "storage"});

@@ -34,35 +34,33 @@ Result<ListPage> listNodes(Database& db, const std::string& where,
     sql += (i ? ", " : "") + spec.columns[i] + (q.descending ? " DESC" : " ASC");
   }
   sql += " LIMIT " + std::to_string(q.pageSize + 1);
-  auto st = db.prepare(sql);
-  if (!st.ok()) return st.error();
-  for (std::size_t i = 0; i < args.size(); ++i) st->bind(static_cast<int>(i) + 1, args[i]);
+  FASTIO_TRY_ASSIGN(auto st, db.prepare(sql));
+  for (std::size_t i = 0; i < args.size(); ++i) st.bind(static_cast<int>(i) + 1, args[i]);
   if (after) {
     for (std::size_t i = 0; i < spec.arity; ++i) {
       const auto& v = after->values[i];
       int idx = next + static_cast<int>(i);
       if (std::holds_alternative<std::int64_t>(v)) {
-        st->bind(idx, std::get<std::int64_t>(v));
+        st.bind(idx, std::get<std::int64_t>(v));
       } else {
-        st->bind(idx, std::get<std::string>(v));
+        st.bind(idx, std::get<std::string>(v));
       }
     }
   }
   ListPage page;
   CursorKey lastKey;
   while (true) {
-    auto row = st->step();
-    if (!row.ok()) return row.error();
-    if (!*row) break;
+    FASTIO_TRY_ASSIGN(auto row, st.step());
+    if (!row) break;
     if (static_cast<int>(page.nodes.size()) == q.pageSize) {
       page.nextCursor = encodeListCursor(lastKey, q.sortBy, q.descending, scope);
       break;
     }
-    page.nodes.push_back(readNode(*st));
+    page.nodes.push_back(readNode(st));
     lastKey = readCursorKey(spec, [&](int col, bool isInt) -> CursorValue {
       int c = kNodeColumnCount + col;
-      if (isInt) return st->integer(c);
-      return st->text(c);
+      if (isInt) return st.integer(c);
+      return st.text(c);
     });
   }
   return page;

@@ -1,34 +1,30 @@
 #include "emulator/state/NodeQueries.h"
 
+#include "common/NameRules.h"
 #include "emulator/ApiCodes.h"
 #include "emulator/http/OpaqueId.h"
-#include "emulator/state/NameRules.h"
 #include "emulator/state/NodeRows.h"
 
 namespace fastio::emu {
 
 Result<std::optional<NodeRecord>> NodeQueries::find(const std::string& ws,
                                                     const std::string& id) const {
-  auto st = db_.prepare(std::string("SELECT ") + kNodeColumns +
-                        " FROM nodes WHERE id = ?1 AND workspace_id = ?2");
-  if (!st.ok()) return st.error();
-  st->bind(1, id).bind(2, ws);
-  auto row = st->step();
-  if (!row.ok()) return row.error();
-  if (!*row) return std::optional<NodeRecord>();
-  return std::optional<NodeRecord>(readNode(*st));
+  FASTIO_TRY_ASSIGN(auto st, db_.prepare(std::string("SELECT ") + kNodeColumns +
+                                         " FROM nodes WHERE id = ?1 AND workspace_id = ?2"));
+  st.bind(1, id).bind(2, ws);
+  FASTIO_TRY_ASSIGN(auto row, st.step());
+  if (!row) return std::optional<NodeRecord>();
+  return std::optional<NodeRecord>(readNode(st));
 }
 
 Result<NodeRecord> NodeQueries::requireNode(const std::string& ws, const std::string& rawId) const {
-  auto id = canonicalId(rawId);
-  if (!id.ok()) return id.error();
-  if (*id == "root" || *id == "trash") {
-    return invalidInput("\"" + *id + "\" is not a node that can be used here.");
+  FASTIO_TRY_ASSIGN(auto id, canonicalId(rawId));
+  if (id == "root" || id == "trash") {
+    return invalidInput("\"" + id + "\" is not a node that can be used here.");
   }
-  auto found = find(ws, *id);
-  if (!found.ok()) return found.error();
-  if (!*found) return nodeNotFound(rawId);
-  return std::move(**found);
+  FASTIO_TRY_ASSIGN(auto found, find(ws, id));
+  if (!found) return nodeNotFound(rawId);
+  return std::move(*found);
 }
 
 Result<NodeRecord> NodeQueries::requireLiveNode(const std::string& ws,
@@ -41,14 +37,12 @@ Result<NodeRecord> NodeQueries::requireLiveNode(const std::string& ws,
 
 Result<std::string> NodeQueries::requireFolder(const std::string& ws,
                                                const std::string& rawId) const {
-  auto id = canonicalId(rawId);
-  if (!id.ok()) return id.error();
-  if (*id == "root") return std::string("root");
-  if (*id == "trash") return invalidInput("The trash cannot be used as a folder here.");
-  auto n = requireLiveNode(ws, *id);
-  if (!n.ok()) return n.error();
-  if (!n->isFolder()) return invalidInput("The node " + rawId + " is not a folder.");
-  return n->id;
+  FASTIO_TRY_ASSIGN(auto id, canonicalId(rawId));
+  if (id == "root") return std::string("root");
+  if (id == "trash") return invalidInput("The trash cannot be used as a folder here.");
+  FASTIO_TRY_ASSIGN(auto n, requireLiveNode(ws, id));
+  if (!n.isFolder()) return invalidInput("The node " + rawId + " is not a folder.");
+  return n.id;
 }
 
 Result<NodeRecord> NodeQueries::checkVersion(const std::string& ws, const std::string& rawId,
@@ -70,40 +64,38 @@ Result<NodeRecord> NodeQueries::checkVersion(const std::string& ws, const std::s
 Result<std::optional<NodeRecord>> NodeQueries::liveChildByName(const std::string& ws,
                                                                const std::string& parent,
                                                                const std::string& name) const {
-  auto st = db_.prepare(std::string("SELECT ") + kNodeColumns +
-                        " FROM nodes WHERE workspace_id = ?1 AND parent_id = ?2 AND name = ?3"
-                        " AND trashed = 0");
-  if (!st.ok()) return st.error();
-  st->bind(1, ws).bind(2, parent).bind(3, name);
-  auto row = st->step();
-  if (!row.ok()) return row.error();
-  if (!*row) return std::optional<NodeRecord>();
-  return std::optional<NodeRecord>(readNode(*st));
+  FASTIO_TRY_ASSIGN(
+      auto st, db_.prepare(std::string("SELECT ") + kNodeColumns +
+                           " FROM nodes WHERE workspace_id = ?1 AND parent_id = ?2 AND name = ?3"
+                           " AND trashed = 0"));
+  st.bind(1, ws).bind(2, parent).bind(3, name);
+  FASTIO_TRY_ASSIGN(auto row, st.step());
+  if (!row) return std::optional<NodeRecord>();
+  return std::optional<NodeRecord>(readNode(st));
 }
 
 Result<std::string> NodeQueries::freeName(const std::string& ws, const std::string& parent,
                                           const std::string& name, bool isFolder) const {
   for (int n = 2; n < 100000; ++n) {
-    std::string candidate = numberedName(name, n, isFolder);
-    auto existing = liveChildByName(ws, parent, candidate);
-    if (!existing.ok()) return existing.error();
-    if (!*existing) return candidate;
+    std::string candidate = names::numberedName(name, n, isFolder);
+    FASTIO_TRY_ASSIGN(auto existing, liveChildByName(ws, parent, candidate));
+    if (!existing) return candidate;
   }
   return internalError("no free name for " + name);
 }
 
 Result<std::vector<std::string>> NodeQueries::liveSubtree(const std::string& rootId) const {
-  auto st = db_.prepare(
-      "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION ALL SELECT n.id FROM nodes n JOIN sub "
-      "ON n.parent_id = sub.id WHERE n.trashed = 0) SELECT id FROM sub");
-  if (!st.ok()) return st.error();
-  st->bind(1, rootId);
+  FASTIO_TRY_ASSIGN(
+      auto st,
+      db_.prepare(
+          "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION ALL SELECT n.id FROM nodes n JOIN sub "
+          "ON n.parent_id = sub.id WHERE n.trashed = 0) SELECT id FROM sub"));
+  st.bind(1, rootId);
   std::vector<std::string> ids;
   while (true) {
-    auto row = st->step();
-    if (!row.ok()) return row.error();
-    if (!*row) break;
-    ids.push_back(st->text(0));
+    FASTIO_TRY_ASSIGN(auto row, st.step());
+    if (!row) break;
+    ids.push_back(st.text(0));
   }
   return ids;
 }
@@ -112,37 +104,34 @@ Result<bool> NodeQueries::isSelfOrDescendant(const std::string& ws, const std::s
                                              std::string folder) const {
   for (int depth = 0; folder != "root" && depth < 10000; ++depth) {
     if (folder == ancestor) return true;
-    auto n = find(ws, folder);
-    if (!n.ok()) return n.error();
-    if (!*n) return false;
-    folder = (*n)->parentId;
+    FASTIO_TRY_ASSIGN(auto n, find(ws, folder));
+    if (!n) return false;
+    folder = n->parentId;
   }
   return false;
 }
 
 Result<std::optional<std::string>> NodeQueries::trashRootOf(const std::string& id) const {
-  auto st = db_.prepare("SELECT trash_root FROM nodes WHERE id = ?1");
-  if (!st.ok()) return st.error();
-  st->bind(1, id);
-  auto row = st->step();
-  if (!row.ok()) return row.error();
-  if (!*row) return std::optional<std::string>();
-  return std::optional<std::string>(st->text(0));
+  FASTIO_TRY_ASSIGN(auto st, db_.prepare("SELECT trash_root FROM nodes WHERE id = ?1"));
+  st.bind(1, id);
+  FASTIO_TRY_ASSIGN(auto row, st.step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(st.text(0));
 }
 
 Result<std::optional<VersionRecord>> NodeQueries::version(const std::string& nodeId,
                                                           const std::string& versionId) const {
-  auto st = db_.prepare("SELECT size, md5 FROM versions WHERE version_id = ?1 AND node_id = ?2");
-  if (!st.ok()) return st.error();
-  st->bind(1, versionId).bind(2, nodeId);
-  auto row = st->step();
-  if (!row.ok()) return row.error();
-  if (!*row) return std::optional<VersionRecord>();
+  FASTIO_TRY_ASSIGN(
+      auto st,
+      db_.prepare("SELECT size, md5 FROM versions WHERE version_id = ?1 AND node_id = ?2"));
+  st.bind(1, versionId).bind(2, nodeId);
+  FASTIO_TRY_ASSIGN(auto row, st.step());
+  if (!row) return std::optional<VersionRecord>();
   VersionRecord v;
   v.versionId = versionId;
   v.nodeId = nodeId;
-  v.size = st->integer(0);
-  v.md5 = st->text(1);
+  v.size = st.integer(0);
+  v.md5 = st.text(1);
   return std::optional<VersionRecord>(std::move(v));
 }
 

@@ -20,12 +20,10 @@ constexpr std::int64_t kLifetimeUs = std::int64_t{3600} * 1000000;
 Result<std::string> ReadTokens::mint(const std::string& workspaceId, const std::string& nodeId) {
   std::string canonicalNodeId;
   {
-    auto reader = db_.read();
-    if (!reader.ok()) return reader.error();
-    auto n = NodeQueries(reader->db()).requireLiveNode(workspaceId, nodeId);
-    if (!n.ok()) return n.error();
-    if (!n->isFile()) return invalidInput("The node " + nodeId + " is a folder, not a file.");
-    canonicalNodeId = n->id;
+    FASTIO_TRY_ASSIGN(auto reader, db_.read());
+    FASTIO_TRY_ASSIGN(auto n, NodeQueries(reader.db()).requireLiveNode(workspaceId, nodeId));
+    if (!n.isFile()) return invalidInput("The node " + nodeId + " is a folder, not a file.");
+    canonicalNodeId = n.id;
   }
   std::int64_t now = nowMicros();
   std::string token = "rt" + randomHex(20);

@@ -14,13 +14,11 @@ namespace {
 
 Result<std::set<std::string>> committedVersionIds(Database& db) {
   std::set<std::string> known;
-  auto st = db.prepare("SELECT version_id FROM versions");
-  if (!st.ok()) return st.error();
+  FASTIO_TRY_ASSIGN(auto st, db.prepare("SELECT version_id FROM versions"));
   while (true) {
-    auto row = st->step();
-    if (!row.ok()) return row.error();
-    if (!*row) break;
-    known.insert(st->text(0));
+    FASTIO_TRY_ASSIGN(auto row, st.step());
+    if (!row) break;
+    known.insert(st.text(0));
   }
   return known;
 }
@@ -30,9 +28,8 @@ Result<std::set<std::string>> committedVersionIds(Database& db) {
 Result<AccountIdentity> prepareDataDir(StateDb& db, const BlobStore& blobs) {
   auto writer = db.write();
   FASTIO_TRY(applyStateSchema(writer.db()));
-  auto known = committedVersionIds(writer.db());
-  if (!known.ok()) return known.error();
-  blobs.removeLeftovers(*known);
+  FASTIO_TRY_ASSIGN(auto known, committedVersionIds(writer.db()));
+  blobs.removeLeftovers(known);
   return AccountIdentity::loadOrCreate(writer.db());
 }
 
@@ -61,14 +58,11 @@ State::~State() = default;
 
 Result<std::unique_ptr<State>> State::open(const fs::path& dataDir, ActivityLog& activity,
                                            StorageHooks& hooks) {
-  auto blobs = BlobStore::open(dataDir);
-  if (!blobs.ok()) return blobs.error();
-  auto db = StateDb::open(dataDir / "state.db");
-  if (!db.ok()) return db.error();
-  auto identity = prepareDataDir(**db, *blobs);
-  if (!identity.ok()) return identity.error();
+  FASTIO_TRY_ASSIGN(auto blobs, BlobStore::open(dataDir));
+  FASTIO_TRY_ASSIGN(auto db, StateDb::open(dataDir / "state.db"));
+  FASTIO_TRY_ASSIGN(auto identity, prepareDataDir(*db, blobs));
   return std::unique_ptr<State>(
-      new State(dataDir, activity, hooks, std::move(*db), std::move(*blobs), std::move(*identity)));
+      new State(dataDir, activity, hooks, std::move(db), std::move(blobs), std::move(identity)));
 }
 
 }  // namespace fastio::emu

@@ -5,9 +5,8 @@
 namespace fastio::emu {
 
 Result<std::unique_ptr<StateDb>> StateDb::open(const std::filesystem::path& file, int maxReaders) {
-  auto writer = Database::open(file);
-  if (!writer.ok()) return writer.error();
-  return std::unique_ptr<StateDb>(new StateDb(file, std::move(*writer), maxReaders));
+  FASTIO_TRY_ASSIGN(auto writer, Database::open(file));
+  return std::unique_ptr<StateDb>(new StateDb(file, std::move(writer), maxReaders));
 }
 
 StateDb::StateDb(std::filesystem::path file, std::unique_ptr<Database> writer, int maxReaders)

@@ -46,38 +46,36 @@ Result<NodeRecord> TrashBin::restore(const std::string& workspaceId, const std::
     if (!n.ok()) return n;
     if (!n->trashed) return invalidInput("The node " + nodeId + " is not in the trash.");
     // Only a trash entry itself can be restored (its subtree comes back with it).
-    auto root = queries.trashRootOf(n->id);
-    if (!root.ok()) return root.error();
-    if (!*root || **root != n->id) {
+    FASTIO_TRY_ASSIGN(auto root, queries.trashRootOf(n->id));
+    if (!root || *root != n->id) {
       return invalidInput("The node " + nodeId +
                           " was deleted with its folder; restore the folder.");
     }
     // Back where it was if that folder is still live, else to the root.
     std::string parent = "root";
     if (n->deletedFrom != "root" && !n->deletedFrom.empty()) {
-      auto p = queries.find(workspaceId, n->deletedFrom);
-      if (!p.ok()) return p.error();
-      if (*p && !(*p)->trashed && (*p)->isFolder()) parent = (*p)->id;
+      FASTIO_TRY_ASSIGN(auto p, queries.find(workspaceId, n->deletedFrom));
+      if (p && !p->trashed && p->isFolder()) parent = p->id;
     }
     Transaction tx(writer.db());
     FASTIO_TRY(tx.begin());
     std::int64_t now = nowMicros();
     NodeWrites writes(writer.db(), b_.blobs);
-    auto finalName = writes.makeRoom(workspaceId, parent, *n, now, displaced);
-    if (!finalName.ok()) return finalName.error();
-    auto st = writer.db().prepare(
-        "UPDATE nodes SET trashed = 0, trash_root = '', deleted_us = 0, deleted_from = '' "
-        "WHERE workspace_id = ?1 AND trash_root = ?2");
-    if (!st.ok()) return st.error();
-    st->bind(1, workspaceId).bind(2, n->id);
-    FASTIO_TRY(st->run());
-    FASTIO_TRY(writes.setNameParent(n->id, *finalName, parent, now));
+    FASTIO_TRY_ASSIGN(auto finalName, writes.makeRoom(workspaceId, parent, *n, now, displaced));
+    FASTIO_TRY_ASSIGN(
+        auto st,
+        writer.db().prepare(
+            "UPDATE nodes SET trashed = 0, trash_root = '', deleted_us = 0, deleted_from = '' "
+            "WHERE workspace_id = ?1 AND trash_root = ?2"));
+    st.bind(1, workspaceId).bind(2, n->id);
+    FASTIO_TRY(st.run());
+    FASTIO_TRY(writes.setNameParent(n->id, finalName, parent, now));
     FASTIO_TRY(tx.commit());
     after = *n;
     after.trashed = false;
     after.deletedUs = 0;
     after.deletedFrom.clear();
-    after.name = *finalName;
+    after.name = finalName;
     after.parentId = parent;
     after.modifiedUs = now;
   }
@@ -98,17 +96,15 @@ Status TrashBin::purge(const std::string& workspaceId, const std::string& nodeId
   {
     auto writer = b_.db.write();
     NodeQueries queries(writer.db());
-    auto n = queries.requireNode(workspaceId, nodeId);
-    if (!n.ok()) return n.error();
-    if (!n->trashed) return invalidInput("Only nodes in the trash can be purged.");
-    auto root = queries.trashRootOf(n->id);
-    if (!root.ok()) return root.error();
+    FASTIO_TRY_ASSIGN(auto n, queries.requireNode(workspaceId, nodeId));
+    if (!n.trashed) return invalidInput("Only nodes in the trash can be purged.");
+    FASTIO_TRY_ASSIGN(auto root, queries.trashRootOf(n.id));
     Transaction tx(writer.db());
     FASTIO_TRY(tx.begin());
-    auto paths =
-        NodeWrites(writer.db(), b_.blobs).purgeEntry(workspaceId, root->value_or(n->id), purged);
-    if (!paths.ok()) return paths.error();
-    blobs = std::move(*paths);
+    FASTIO_TRY_ASSIGN(
+        auto paths,
+        NodeWrites(writer.db(), b_.blobs).purgeEntry(workspaceId, root.value_or(n.id), purged));
+    blobs = std::move(paths);
     FASTIO_TRY(tx.commit());
   }
   b_.blobs.remove(blobs);
@@ -124,24 +120,23 @@ Result<int> TrashBin::empty(const std::string& workspaceId) {
     auto writer = b_.db.write();
     std::vector<std::string> roots;
     {
-      auto st = writer.db().prepare(
-          "SELECT id FROM nodes WHERE workspace_id = ?1 AND trashed = 1 AND trash_root = id");
-      if (!st.ok()) return st.error();
-      st->bind(1, workspaceId);
+      FASTIO_TRY_ASSIGN(
+          auto st,
+          writer.db().prepare(
+              "SELECT id FROM nodes WHERE workspace_id = ?1 AND trashed = 1 AND trash_root = id"));
+      st.bind(1, workspaceId);
       while (true) {
-        auto row = st->step();
-        if (!row.ok()) return row.error();
-        if (!*row) break;
-        roots.push_back(st->text(0));
+        FASTIO_TRY_ASSIGN(auto row, st.step());
+        if (!row) break;
+        roots.push_back(st.text(0));
       }
     }
     Transaction tx(writer.db());
     FASTIO_TRY(tx.begin());
     NodeWrites writes(writer.db(), b_.blobs);
     for (const auto& root : roots) {
-      auto paths = writes.purgeEntry(workspaceId, root, purged);
-      if (!paths.ok()) return paths.error();
-      blobs.insert(blobs.end(), paths->begin(), paths->end());
+      FASTIO_TRY_ASSIGN(auto paths, writes.purgeEntry(workspaceId, root, purged));
+      blobs.insert(blobs.end(), paths.begin(), paths.end());
     }
     FASTIO_TRY(tx.commit());
     entries = static_cast<int>(roots.size());

@@ -3,10 +3,10 @@
 #include <utility>
 #include <vector>
 
+#include "common/MimeTypes.h"
 #include "common/NameRules.h"
 #include "emulator/ApiCodes.h"
 #include "emulator/http/OpaqueId.h"
-#include "emulator/state/Mime.h"
 #include "emulator/state/NodeQueries.h"
 #include "emulator/state/NodeRows.h"
 #include "emulator/state/NodeWrites.h"
@@ -26,21 +26,18 @@ Result<NodeRecord> TreeEditor::createFolder(const std::string& workspaceId,
   {
     auto writer = b_.db.write();
     NodeQueries queries(writer.db());
-    auto parent = queries.requireFolder(workspaceId, parentId);
-    if (!parent.ok()) return parent.error();
-    auto existing = queries.liveChildByName(workspaceId, *parent, name);
-    if (!existing.ok()) return existing.error();
+    FASTIO_TRY_ASSIGN(auto parent, queries.requireFolder(workspaceId, parentId));
+    FASTIO_TRY_ASSIGN(auto existing, queries.liveChildByName(workspaceId, parent, name));
     std::string finalName = name;
-    if (*existing) {
-      if ((*existing)->isFolder() && !force) return std::move(**existing);
-      if (!(*existing)->isFolder() && !force) return nameExists(name);
-      auto free = queries.freeName(workspaceId, *parent, name, true);
-      if (!free.ok()) return free.error();
-      finalName = *free;
+    if (existing) {
+      if (existing->isFolder() && !force) return std::move(*existing);
+      if (!existing->isFolder() && !force) return nameExists(name);
+      FASTIO_TRY_ASSIGN(auto free, queries.freeName(workspaceId, parent, name, true));
+      finalName = free;
     }
     created.id = newOpaqueId('d');
     created.workspaceId = workspaceId;
-    created.parentId = *parent;
+    created.parentId = parent;
     created.name = finalName;
     created.type = NodeType::kFolder;
     created.createdUs = created.modifiedUs = nowMicros();
@@ -66,9 +63,8 @@ Result<NodeRecord> TreeEditor::rename(const std::string& workspaceId, const std:
     auto n = queries.checkVersion(workspaceId, nodeId, ifVersionId);
     if (!n.ok()) return n;
     if (n->name == newName) return n;
-    auto existing = queries.liveChildByName(workspaceId, n->parentId, newName);
-    if (!existing.ok()) return existing.error();
-    if (*existing) return nameExists(newName);
+    FASTIO_TRY_ASSIGN(auto existing, queries.liveChildByName(workspaceId, n->parentId, newName));
+    if (existing) return nameExists(newName);
     oldName = n->name;
     after = *n;
     after.name = newName;
@@ -78,13 +74,14 @@ Result<NodeRecord> TreeEditor::rename(const std::string& workspaceId, const std:
       after.mimetype = mime.type;
       after.mimecategory = mime.category;
     }
-    auto st = writer.db().prepare(
-        "UPDATE nodes SET name = ?2, modified_us = ?3, mimetype = ?4, mimecategory = ?5 "
-        "WHERE id = ?1");
-    if (!st.ok()) return st.error();
-    st->bind(1, after.id).bind(2, after.name).bind(3, after.modifiedUs).bind(4, after.mimetype);
-    st->bind(5, after.mimecategory);
-    FASTIO_TRY(st->run());
+    FASTIO_TRY_ASSIGN(
+        auto st,
+        writer.db().prepare(
+            "UPDATE nodes SET name = ?2, modified_us = ?3, mimetype = ?4, mimecategory = ?5 "
+            "WHERE id = ?1"));
+    st.bind(1, after.id).bind(2, after.name).bind(3, after.modifiedUs).bind(4, after.mimetype);
+    st.bind(5, after.mimecategory);
+    FASTIO_TRY(st.run());
   }
   b_.activity.publish(workspaceId, {"storage:" + after.id, "storage:" + after.parentId, "storage"});
   b_.hooks.emit({StorageEvent::Kind::kRenamed, after, oldName, {}, {}});
@@ -101,26 +98,23 @@ Result<NodeRecord> TreeEditor::move(const std::string& workspaceId, const std::s
     NodeQueries queries(writer.db());
     auto n = queries.requireLiveNode(workspaceId, nodeId);
     if (!n.ok()) return n;
-    auto parent = queries.requireFolder(workspaceId, newParentId);
-    if (!parent.ok()) return parent.error();
-    if (*parent == n->parentId) return n;
+    FASTIO_TRY_ASSIGN(auto parent, queries.requireFolder(workspaceId, newParentId));
+    if (parent == n->parentId) return n;
     if (n->isFolder()) {
-      auto loop = queries.isSelfOrDescendant(workspaceId, n->id, *parent);
-      if (!loop.ok()) return loop.error();
-      if (*loop) return invalidInput("A folder cannot be moved into itself or its subfolders.");
+      FASTIO_TRY_ASSIGN(auto loop, queries.isSelfOrDescendant(workspaceId, n->id, parent));
+      if (loop) return invalidInput("A folder cannot be moved into itself or its subfolders.");
     }
     Transaction tx(writer.db());
     FASTIO_TRY(tx.begin());
     std::int64_t now = nowMicros();
     NodeWrites writes(writer.db(), b_.blobs);
-    auto finalName = writes.makeRoom(workspaceId, *parent, *n, now, displaced);
-    if (!finalName.ok()) return finalName.error();
-    FASTIO_TRY(writes.setNameParent(n->id, *finalName, *parent, now));
+    FASTIO_TRY_ASSIGN(auto finalName, writes.makeRoom(workspaceId, parent, *n, now, displaced));
+    FASTIO_TRY(writes.setNameParent(n->id, finalName, parent, now));
     FASTIO_TRY(tx.commit());
     oldParent = n->parentId;
     after = *n;
-    after.name = *finalName;
-    after.parentId = *parent;
+    after.name = finalName;
+    after.parentId = parent;
     after.modifiedUs = now;
   }
   std::vector<std::string> keys = {"storage:" + after.id, "storage:" + oldParent,
@@ -150,27 +144,24 @@ Result<NodeRecord> TreeEditor::copy(const std::string& workspaceId, const std::s
     NodeQueries queries(writer.db());
     auto n = queries.requireLiveNode(workspaceId, nodeId);
     if (!n.ok()) return n;
-    auto parent = queries.requireFolder(workspaceId, newParentId);
-    if (!parent.ok()) return parent.error();
+    FASTIO_TRY_ASSIGN(auto parent, queries.requireFolder(workspaceId, newParentId));
     if (n->isFolder()) {
-      auto loop = queries.isSelfOrDescendant(workspaceId, n->id, *parent);
-      if (!loop.ok()) return loop.error();
-      if (*loop) return invalidInput("A folder cannot be copied into itself or its subfolders.");
+      FASTIO_TRY_ASSIGN(auto loop, queries.isSelfOrDescendant(workspaceId, n->id, parent));
+      if (loop) return invalidInput("A folder cannot be copied into itself or its subfolders.");
     }
     Transaction tx(writer.db());
     FASTIO_TRY(tx.begin());
     std::int64_t now = nowMicros();
     NodeWrites writes(writer.db(), b_.blobs);
-    auto finalName = writes.makeRoom(workspaceId, *parent, *n, now, displaced);
-    if (!finalName.ok()) return finalName.error();
+    FASTIO_TRY_ASSIGN(auto finalName, writes.makeRoom(workspaceId, parent, *n, now, displaced));
     // Breadth-first copy of the subtree; file content is hard-linked under a new version id.
-    std::vector<std::pair<NodeRecord, std::string>> queue = {{*n, *parent}};
+    std::vector<std::pair<NodeRecord, std::string>> queue = {{*n, parent}};
     for (std::size_t i = 0; i < queue.size(); ++i) {
       const NodeRecord src = queue[i].first;
       NodeRecord dst = src;
       dst.id = newOpaqueId(src.isFolder() ? 'd' : 'f');
       dst.parentId = queue[i].second;
-      if (i == 0) dst.name = *finalName;
+      if (i == 0) dst.name = finalName;
       dst.createdUs = dst.modifiedUs = now;
       dst.trashed = false;
       dst.lock.reset();

@@ -52,16 +52,14 @@ std::vector<WorkspaceRecord> WorkspaceStore::list() const {
 }
 
 Result<WorkspaceRecord> WorkspaceStore::find(const std::string& idOrFolderName) const {
-  auto reader = db_.read();
-  if (!reader.ok()) return reader.error();
-  auto st = reader->db().prepare(std::string("SELECT ") + kWorkspaceColumns +
-                                 " FROM workspaces WHERE id = ?1 OR folder_key = ?2");
-  if (!st.ok()) return st.error();
-  st->bind(1, idOrFolderName).bind(2, lowerAscii(idOrFolderName));
-  auto row = st->step();
-  if (!row.ok()) return row.error();
-  if (!*row) return notFound("The workspace " + idOrFolderName.substr(0, 100) + " was not found.");
-  return readWorkspace(*st);
+  FASTIO_TRY_ASSIGN(auto reader, db_.read());
+  FASTIO_TRY_ASSIGN(auto st,
+                    reader.db().prepare(std::string("SELECT ") + kWorkspaceColumns +
+                                        " FROM workspaces WHERE id = ?1 OR folder_key = ?2"));
+  st.bind(1, idOrFolderName).bind(2, lowerAscii(idOrFolderName));
+  FASTIO_TRY_ASSIGN(auto row, st.step());
+  if (!row) return notFound("The workspace " + idOrFolderName.substr(0, 100) + " was not found.");
+  return readWorkspace(st);
 }
 
 Result<WorkspaceRecord> WorkspaceStore::create(const NewWorkspace& spec) {
@@ -73,12 +71,11 @@ Result<WorkspaceRecord> WorkspaceStore::create(const NewWorkspace& spec) {
   std::string key = lowerAscii(spec.folderName);
   auto writer = db_.write();
   {
-    auto st = writer.db().prepare("SELECT 1 FROM workspaces WHERE folder_key = ?1");
-    if (!st.ok()) return st.error();
-    st->bind(1, key);
-    auto row = st->step();
-    if (!row.ok()) return row.error();
-    if (*row) {
+    FASTIO_TRY_ASSIGN(auto st,
+                      writer.db().prepare("SELECT 1 FROM workspaces WHERE folder_key = ?1"));
+    st.bind(1, key);
+    FASTIO_TRY_ASSIGN(auto row, st.step());
+    if (row) {
       return apiError(ErrorCode::kExists, 406, code::kInvalidInput,
                       "The folder_name \"" + spec.folderName + "\" is already taken.");
     }
@@ -93,27 +90,25 @@ Result<WorkspaceRecord> WorkspaceStore::create(const NewWorkspace& spec) {
   w.permJoin = spec.permJoin;
   w.permMemberManage = spec.permMemberManage;
   w.createdUs = nowMicros();
-  auto st = writer.db().prepare(
-      "INSERT INTO workspaces(id, org_id, folder_name, folder_key, name, description, "
-      "intelligence, perm_join, perm_member_manage, created_us) "
-      "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)");
-  if (!st.ok()) return st.error();
-  st->bind(1, w.id).bind(2, w.orgId).bind(3, w.folderName).bind(4, key).bind(5, w.name);
-  st->bind(6, w.description).bind(7, std::int64_t{w.intelligence ? 1 : 0}).bind(8, w.permJoin);
-  st->bind(9, w.permMemberManage).bind(10, w.createdUs);
-  FASTIO_TRY(st->run());
+  FASTIO_TRY_ASSIGN(
+      auto st, writer.db().prepare(
+                   "INSERT INTO workspaces(id, org_id, folder_name, folder_key, name, description, "
+                   "intelligence, perm_join, perm_member_manage, created_us) "
+                   "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"));
+  st.bind(1, w.id).bind(2, w.orgId).bind(3, w.folderName).bind(4, key).bind(5, w.name);
+  st.bind(6, w.description).bind(7, std::int64_t{w.intelligence ? 1 : 0}).bind(8, w.permJoin);
+  st.bind(9, w.permMemberManage).bind(10, w.createdUs);
+  FASTIO_TRY(st.run());
   return w;
 }
 
 Result<std::optional<bool>> WorkspaceStore::intelligenceOf(Database& db,
                                                            const std::string& workspaceId) {
-  auto st = db.prepare("SELECT intelligence FROM workspaces WHERE id = ?1");
-  if (!st.ok()) return st.error();
-  st->bind(1, workspaceId);
-  auto row = st->step();
-  if (!row.ok()) return row.error();
-  if (!*row) return std::optional<bool>();
-  return std::optional<bool>(st->integer(0) != 0);
+  FASTIO_TRY_ASSIGN(auto st, db.prepare("SELECT intelligence FROM workspaces WHERE id = ?1"));
+  st.bind(1, workspaceId);
+  FASTIO_TRY_ASSIGN(auto row, st.step());
+  if (!row) return std::optional<bool>();
+  return std::optional<bool>(st.integer(0) != 0);
 }
 
 }  // namespace fastio::emu

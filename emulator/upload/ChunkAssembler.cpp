@@ -75,21 +75,20 @@ Result<AssembledFile> assembleChunkFiles(const std::map<int, fs::path>& chunkFil
   tmp += ".partial";
   std::error_code ec;
   fs::remove(tmp, ec);
-  auto writer = ChunkFileWriter::create(tmp, UINT64_MAX);
-  if (!writer.ok()) return writer.error();
-  (*writer)->hashWith(HashAlgorithm::kMd5);
-  if (algo) (*writer)->hashWith(*algo);
+  FASTIO_TRY_ASSIGN(auto writer, ChunkFileWriter::create(tmp, UINT64_MAX));
+  writer->hashWith(HashAlgorithm::kMd5);
+  if (algo) (writer)->hashWith(*algo);
   std::vector<char> buf(1 << 20);
   for (const auto& [order, path] : chunkFiles) {
-    FASTIO_TRY(appendFile(path, **writer, buf));
+    FASTIO_TRY(appendFile(path, *writer, buf));
   }
-  FASTIO_TRY((*writer)->finish());
+  FASTIO_TRY(writer->finish());
   FASTIO_TRY(durableRename(tmp, out));
-  (*writer)->release();
+  writer->release();
   AssembledFile result;
-  result.bytes = (*writer)->bytesWritten();
-  result.md5 = (*writer)->digest(HashAlgorithm::kMd5).value_or("");
-  if (algo) result.digest = (*writer)->digest(*algo).value_or("");
+  result.bytes = writer->bytesWritten();
+  result.md5 = writer->digest(HashAlgorithm::kMd5).value_or("");
+  if (algo) result.digest = writer->digest(*algo).value_or("");
   return result;
 }
 

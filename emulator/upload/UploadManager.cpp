@@ -74,11 +74,10 @@ void UploadManager::setStatusListener(StatusListener listener) {
 
 Status UploadManager::start(int assemblyWorkers) {
   FASTIO_TRY(store_.open());
-  auto loaded = store_.loadAll();
-  if (!loaded.ok()) return loaded.error();
+  FASTIO_TRY_ASSIGN(auto loaded, store_.loadAll());
   {
     std::lock_guard lock(mu_);
-    for (auto& session : *loaded) {
+    for (auto& session : loaded) {
       if (session.status == UploadStatus::kReady && !session.chunks.empty()) {
         session.status = UploadStatus::kUploading;
       }
@@ -95,7 +94,7 @@ Status UploadManager::start(int assemblyWorkers) {
     }
     stopping_ = false;
   }
-  FASTIO_LOG_INFO("upload sessions loaded: {} ({} resuming assembly)", loaded->size(),
+  FASTIO_LOG_INFO("upload sessions loaded: {} ({} resuming assembly)", loaded.size(),
                   assemblyQueue_.size());
   for (int i = 0; i < std::max(1, assemblyWorkers); ++i) {
     workers_.emplace_back([this] { workerLoop(); });
@@ -316,22 +315,21 @@ Result<UploadSession> UploadManager::storeSingleCall(const NewUpload& request,
                         " bytes but size says " + std::to_string(*request.size));
   }
   if (!request.hash.empty()) {
-    auto digest = fileDigestHex(body.path(), *parseHashAlgorithm(request.hashAlgo));
-    if (!digest.ok()) return digest.error();
-    if (!hexDigestsMatch(request.hash, *digest)) {
+    FASTIO_TRY_ASSIGN(auto digest,
+                      fileDigestHex(body.path(), *parseHashAlgorithm(request.hashAlgo)));
+    if (!hexDigestsMatch(request.hash, digest)) {
       return invalidInput("the file's " + request.hashAlgo + " hash does not match");
     }
   }
   FASTIO_TRY(storage_.checkTarget(request.target));
-  auto stored = storage_.store(request.target, body.path(), body.bytesWritten(),
-                               body.digest(HashAlgorithm::kMd5).value_or(""));
-  if (!stored.ok()) return stored.error();
+  FASTIO_TRY_ASSIGN(auto stored, storage_.store(request.target, body.path(), body.bytesWritten(),
+                                                body.digest(HashAlgorithm::kMd5).value_or("")));
 
   UploadSession session = makeSession(request, true);
   session.chunks[1] = body.bytesWritten();
   session.status = UploadStatus::kStored;
-  session.newFileId = stored->nodeId;
-  session.newVersionId = stored->versionId;
+  session.newFileId = stored.nodeId;
+  session.newVersionId = stored.versionId;
   auto entry = std::make_shared<Entry>();
   entry->session = session;
   {
@@ -346,19 +344,18 @@ Result<UploadSession> UploadManager::storeSingleCall(const NewUpload& request,
 
 Result<std::unique_ptr<ChunkReceipt>> UploadManager::beginChunk(const std::string& userId,
                                                                 std::string_view sessionId) {
-  auto entry = find(userId, sessionId);
-  if (!entry.ok()) return entry.error();
-  std::string id = (*entry)->session.id;
+  FASTIO_TRY_ASSIGN(auto entry, find(userId, sessionId));
+  std::string id = entry->session.id;
   {
     std::lock_guard lock(mu_);
-    const UploadSession& s = (*entry)->session;
+    const UploadSession& s = entry->session;
     if (!acceptsChunks(s.status)) return conflict(statusConflictMessage(s));
-    if ((*entry)->inFlight >= limits_.chunksInFlight) {
+    if (entry->inFlight >= limits_.chunksInFlight) {
       return uploadLimit(ErrorCode::kRateLimited, 429,
                          "at most " + std::to_string(limits_.chunksInFlight) +
                              " chunks of one session may upload at once");
     }
-    ++(*entry)->inFlight;
+    ++entry->inFlight;
   }
   auto body = ChunkFileWriter::create(store_.newTempChunkPath(id), limits_.chunkSizeMax);
   if (!body.ok()) {
@@ -391,9 +388,8 @@ Result<UploadSession> UploadManager::commitChunk(ChunkReceipt& receipt, const Ch
     if (!algo) return invalidInput("hash_algo must be one of md5, sha1, sha256, sha384");
     std::optional<std::string> digest = body.digest(*algo);
     if (!digest) {
-      auto computed = fileDigestHex(body.path(), *algo);
-      if (!computed.ok()) return computed.error();
-      digest = std::move(computed).value();
+      FASTIO_TRY_ASSIGN(auto computed, fileDigestHex(body.path(), *algo));
+      digest = std::move(computed);
     }
     if (!hexDigestsMatch(fields.hash, *digest)) {
       return invalidInput("chunk " + std::to_string(order) + ": the " +
@@ -401,9 +397,8 @@ Result<UploadSession> UploadManager::commitChunk(ChunkReceipt& receipt, const Ch
     }
   }
 
-  auto found = find(receipt.userId(), receipt.sessionId());
-  if (!found.ok()) return found.error();
-  Entry& entry = **found;
+  FASTIO_TRY_ASSIGN(auto found, find(receipt.userId(), receipt.sessionId()));
+  Entry& entry = *found;
   std::lock_guard io(entry.io);
   {
     std::lock_guard lock(mu_);
@@ -439,9 +434,8 @@ Result<UploadSession> UploadManager::commitChunk(ChunkReceipt& receipt, const Ch
 
 Result<UploadSession> UploadManager::deleteChunk(const std::string& userId,
                                                  std::string_view sessionId, int order) {
-  auto found = find(userId, sessionId);
-  if (!found.ok()) return found.error();
-  Entry& entry = **found;
+  FASTIO_TRY_ASSIGN(auto found, find(userId, sessionId));
+  Entry& entry = *found;
   std::lock_guard io(entry.io);
   {
     std::lock_guard lock(mu_);
@@ -465,9 +459,8 @@ Result<UploadSession> UploadManager::deleteChunk(const std::string& userId,
 
 Result<UploadSession> UploadManager::complete(const std::string& userId,
                                               std::string_view sessionId) {
-  auto found = find(userId, sessionId);
-  if (!found.ok()) return found.error();
-  Entry& entry = **found;
+  FASTIO_TRY_ASSIGN(auto found, find(userId, sessionId));
+  Entry& entry = *found;
   std::lock_guard io(entry.io);
   {
     std::lock_guard lock(mu_);
@@ -580,9 +573,8 @@ void UploadManager::assembleAndStore(const EntryPtr& entry) {
 
 Result<UploadSession> UploadManager::details(const std::string& userId, std::string_view sessionId,
                                              Duration wait) {
-  auto found = find(userId, sessionId);
-  if (!found.ok()) return found.error();
-  EntryPtr entry = *found;
+  FASTIO_TRY_ASSIGN(auto found, find(userId, sessionId));
+  EntryPtr entry = found;
   std::unique_lock lock(mu_);
   const UploadSession& s = entry->session;
   bool settled =
@@ -597,9 +589,8 @@ Result<UploadSession> UploadManager::details(const std::string& userId, std::str
 }
 
 Result<UploadSession> UploadManager::cancel(const std::string& userId, std::string_view sessionId) {
-  auto found = find(userId, sessionId);
-  if (!found.ok()) return found.error();
-  Entry& entry = **found;
+  FASTIO_TRY_ASSIGN(auto found, find(userId, sessionId));
+  Entry& entry = *found;
   std::lock_guard io(entry.io);
   UploadSession snapshot;
   {

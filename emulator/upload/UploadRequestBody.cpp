@@ -1,5 +1,7 @@
 #include "emulator/upload/UploadRequestBody.h"
 
+#include "common/Encoding.h"
+
 namespace fastio::emu {
 
 namespace {
@@ -71,9 +73,7 @@ void UploadRequestBody::read(const httplib::Request& req, const httplib::Content
     return true;
   });
   if (form) {
-    httplib::Params params;
-    httplib::detail::parse_query_text(text, params);
-    for (const auto& [name, value] : params) fields_[name] = value;
+    for (auto& [name, value] : parseFormFields(text)) fields_[name] = std::move(value);
   } else if (!octets && !text.empty()) {
     problem_ = "the body must be multipart/form-data or application/x-www-form-urlencoded";
   }

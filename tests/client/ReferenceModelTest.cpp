@@ -78,11 +78,12 @@ class Model {
     }
     nodes.merge(moved);
   }
-  // The service's documented auto-rename on a folder/type clash: "name (2).ext".
-  std::string freeName(const std::string& parent, const std::string& name) const {
+  // The service's documented auto-rename on a folder/type clash: "name (2).ext" for a file,
+  // "name.ext (2)" for a folder (a folder's name has no extension).
+  std::string freeName(const std::string& parent, const std::string& name, bool folder) const {
     if (!at(join(parent, name))) return name;
     const std::size_t dot = name.rfind('.');
-    const bool ext = dot != std::string::npos && dot > 0;
+    const bool ext = !folder && dot != std::string::npos && dot > 0;
     const std::string stem = ext ? name.substr(0, dot) : name;
     const std::string suffix = ext ? name.substr(dot) : "";
     for (int n = 2;; ++n) {
@@ -290,7 +291,7 @@ class ReferenceRun {
         deadIds_.push_back(clash->id);
         model_.removeSubtree(join(parent, name));
       } else {
-        name = model_.freeName(parent, name);
+        name = model_.freeName(parent, name, node.folder);
       }
     }
     model_.moveSubtree(path, join(parent, name));

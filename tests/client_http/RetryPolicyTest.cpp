@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "client/http/RetryPolicy.h"
-#include "client/http/Timestamps.h"
+#include "client/wire/Timestamps.h"
 #include "tests/client_http/ScriptedTransport.h"
 
 namespace fastio::http {

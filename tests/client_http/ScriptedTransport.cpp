@@ -1,6 +1,6 @@
 #include "tests/client_http/ScriptedTransport.h"
 
-#include "client/http/UrlEncoding.h"
+#include "client/wire/UrlEncoding.h"
 
 namespace fastio::testing {
 

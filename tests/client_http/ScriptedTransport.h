@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "client/http/HttpTransport.h"
+#include "client/wire/HttpTransport.h"
 #include "common/Clock.h"
 
 namespace fastio::testing {

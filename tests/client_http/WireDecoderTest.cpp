@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 
-#include "client/http/ErrorMapping.h"
-#include "client/http/WireDecoder.h"
+#include "client/wire/ErrorMapping.h"
+#include "client/wire/WireDecoder.h"
 
 namespace fastio::http {
 namespace {

@@ -45,5 +45,28 @@ TEST(RandomToken, IsUrlSafeOfTheRightLengthAndFresh) {
   EXPECT_EQ(base64UrlDecode(*a)->size(), 32u);
 }
 
+TEST(Encoding, PercentEncodingKeepsOnlyUnreservedCharacters) {
+  EXPECT_EQ(percentEncode("a-Z_0.9~"), "a-Z_0.9~");
+  EXPECT_EQ(percentEncode("a b/c?d=e&f"), "a%20b%2Fc%3Fd%3De%26f");
+  EXPECT_EQ(percentEncode("\xc3\xa9"), "%C3%A9");
+  EXPECT_EQ(percentEncode(std::string("\x00", 1)), "%00");
+}
+
+TEST(Encoding, PercentDecodingUndoesEncodingAndReadsPlusAsSpace) {
+  const std::string odd = std::string("x y/\xff\x00%+", 7);
+  EXPECT_EQ(percentDecode(percentEncode(odd)), odd);
+  EXPECT_EQ(percentDecode("a+b%2bc%2Fd"), "a b+c/d");
+  EXPECT_EQ(percentDecode("100%"), "100%");    // no digits after '%': kept
+  EXPECT_EQ(percentDecode("%zz%4"), "%zz%4");  // not hex, or one digit: kept
+}
+
+TEST(Encoding, FormFieldsAreSplitAndDecodedInOrder) {
+  using Fields = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(parseFormFields("a=1&b=x+y&c=%26%3D"), (Fields{{"a", "1"}, {"b", "x y"}, {"c", "&="}}));
+  EXPECT_EQ(parseFormFields("flag&&=lost&k=v=w&a=2&a=3"),
+            (Fields{{"flag", ""}, {"k", "v=w"}, {"a", "2"}, {"a", "3"}}));
+  EXPECT_TRUE(parseFormFields("").empty());
+}
+
 }  // namespace
 }  // namespace fastio

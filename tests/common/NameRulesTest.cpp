@@ -91,5 +91,13 @@ TEST(CharacterClasses, LettersOfEveryScriptButNotPunctuation) {
   EXPECT_FALSE(isInvisibleFormatting(U'\u2010'));
 }
 
+TEST(NumberedNames, KeepTheExtensionOfFilesOnly) {
+  EXPECT_EQ(numberedName("report.pdf", 2, false), "report (2).pdf");
+  EXPECT_EQ(numberedName("archive.tar.gz", 3, false), "archive.tar (3).gz");
+  EXPECT_EQ(numberedName(".bashrc", 2, false), ".bashrc (2)");
+  EXPECT_EQ(numberedName("v1.0", 2, true), "v1.0 (2)");
+  EXPECT_EQ(numberedName("photos", 12, true), "photos (12)");
+}
+
 }  // namespace
 }  // namespace fastio::names

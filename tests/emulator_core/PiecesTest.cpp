@@ -1,4 +1,4 @@
-// Small pure pieces: ids, clash names, ranges, cursors, the fault injector.
+// Small pure pieces: ids, ranges, cursors, the fault injector.
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,6 @@
 #include "emulator/http/OpaqueId.h"
 #include "emulator/http/RangeHeader.h"
 #include "emulator/state/ListCursor.h"
-#include "emulator/state/NameRules.h"
 
 namespace fastio::emu {
 namespace {
@@ -36,14 +35,6 @@ TEST(OpaqueIdTest, AcceptsHyphenatedAnyCaseAndRejectsJunk) {
   EXPECT_FALSE(normalizeOpaqueId("f3jm5zqzfx/pxdr2dx8z5bvnb3rpjfm"));
   EXPECT_FALSE(normalizeOpaqueId(std::string(41, 'a')));
   EXPECT_FALSE(normalizeOpaqueId(std::string("f3jm5zqzfx\0pxdr2dx8z5bvnb3rpjfm", 31)));
-}
-
-// The validity rules themselves are tested with common/NameRules (tests/common/).
-TEST(NameRulesTest, NumberedNamesKeepTheExtension) {
-  EXPECT_EQ(numberedName("report.pdf", 2, false), "report (2).pdf");
-  EXPECT_EQ(numberedName("archive.tar.gz", 3, false), "archive.tar (3).gz");
-  EXPECT_EQ(numberedName(".bashrc", 2, false), ".bashrc (2)");
-  EXPECT_EQ(numberedName("v1.0", 2, true), "v1.0 (2)");
 }
 
 TEST(RangeHeaderTest, SingleRanges) {

@@ -1,15 +1,15 @@
 #pragma once
-// Percent-encoding for path segments, query strings and application/x-www-form-urlencoded bodies.
+// Query strings and application/x-www-form-urlencoded bodies (percent-encoding itself is in
+// common/Encoding.h, shared with the emulator).
 
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-namespace fastio::http {
+#include "common/Encoding.h"
 
-// RFC 3986 unreserved characters pass; every other byte becomes %XX.
-std::string percentEncode(std::string_view s);
+namespace fastio::http {
 
 // name=value pairs joined with '&', both sides percent-encoded (usable as a query or a form).
 class FormFields {

@@ -1,9 +1,9 @@
-#include "emulator/state/Mime.h"
+#include "common/MimeTypes.h"
 
 #include <algorithm>
 #include <map>
 
-namespace fastio::emu {
+namespace fastio {
 
 MimeInfo mimeForName(const std::string& name) {
   static const std::map<std::string, MimeInfo> kByExtension = {
@@ -55,4 +55,4 @@ MimeInfo mimeForName(const std::string& name) {
   return {"application/octet-stream", "other"};
 }
 
-}  // namespace fastio::emu
+}  // namespace fastio

@@ -1,4 +1,4 @@
-#include "client/http/ErrorMapping.h"
+#include "client/wire/ErrorMapping.h"
 
 #include "common/Log.h"
 #include "common/Utf8.h"

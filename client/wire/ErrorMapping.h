@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "client/http/HttpMessage.h"
-#include "client/http/JsonReading.h"
+#include "client/wire/HttpMessage.h"
+#include "client/wire/JsonReading.h"
 #include "common/Error.h"
 
 namespace fastio::http {

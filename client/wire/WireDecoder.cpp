@@ -1,9 +1,9 @@
-#include "client/http/WireDecoder.h"
+#include "client/wire/WireDecoder.h"
 
 #include <algorithm>
 
-#include "client/http/ErrorMapping.h"
-#include "client/http/Timestamps.h"
+#include "client/wire/ErrorMapping.h"
+#include "client/wire/Timestamps.h"
 
 namespace fastio::http {
 namespace {
@@ -71,9 +71,8 @@ Result<Json> unwrapEnvelope(const Json& body, int status, std::string_view what)
 
 Result<Json> decodeEnvelope(const HttpResponse& response, std::string_view what) {
   if (!response.success()) return errorFromResponse(response, what);
-  Result<Json> parsed = parseJson(response.body, what);
-  if (!parsed.ok()) return parsed.error();
-  return unwrapEnvelope(*parsed, response.status, what);
+  FASTIO_TRY_ASSIGN(Json parsed, parseJson(response.body, what));
+  return unwrapEnvelope(parsed, response.status, what);
 }
 
 NodeType decodeNodeType(std::string_view t) {
@@ -173,12 +172,11 @@ Result<NodeDetailsBatch> decodeNodeDetails(const Json& payload) {
   const Json* single = member(payload, "node");
   if (nodes == nullptr && single == nullptr && member(payload, "id") != nullptr) single = &payload;
   auto add = [&](const Json& j) -> Status {
-    Result<Node> n = decodeNode(j);
-    if (!n.ok()) return n.error();
+    FASTIO_TRY_ASSIGN(Node n, decodeNode(j));
     if (isTrashed(j)) {
-      batch.missingIds.push_back(n->id);
+      batch.missingIds.push_back(n.id);
     } else {
-      batch.nodes.push_back(std::move(n).value());
+      batch.nodes.push_back(std::move(n));
     }
     return okStatus();
   };
@@ -225,9 +223,8 @@ Result<WireWorkspaces> decodeWorkspaces(const Json& payload) {
   if (collection == nullptr) return protocolError("workspace list without `workspaces`");
   WireWorkspaces out;
   for (const Json* item : collectionItems(*collection)) {
-    Result<Workspace> w = workspaceFrom(*item);
-    if (!w.ok()) return w.error();
-    out.workspaces.push_back(std::move(w).value());
+    FASTIO_TRY_ASSIGN(Workspace w, workspaceFrom(*item));
+    out.workspaces.push_back(std::move(w));
   }
   if (const Json* p = member(payload, "pagination")) {
     out.hasMore = asBool(member(*p, "has_more")).value_or(false);

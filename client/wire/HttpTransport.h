@@ -2,7 +2,7 @@
 // The seam between HttpRemoteStore and the network: performs one HTTP exchange, no retries.
 // CurlTransport is the real one; tests script a fake to drive the store's logic offline.
 
-#include "client/http/HttpMessage.h"
+#include "client/wire/HttpMessage.h"
 #include "common/Deadline.h"
 #include "common/Result.h"
 

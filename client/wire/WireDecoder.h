@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "client/Types.h"
-#include "client/http/HttpMessage.h"
-#include "client/http/JsonReading.h"
+#include "client/wire/HttpMessage.h"
+#include "client/wire/JsonReading.h"
 
 namespace fastio::http {
 

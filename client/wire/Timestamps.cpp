@@ -1,4 +1,4 @@
-#include "client/http/Timestamps.h"
+#include "client/wire/Timestamps.h"
 
 #include <charconv>
 #include <chrono>

@@ -1,4 +1,4 @@
-#include "client/http/JsonReading.h"
+#include "client/wire/JsonReading.h"
 
 #include <charconv>
 #include <cmath>

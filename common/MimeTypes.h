@@ -1,9 +1,10 @@
 #pragma once
-// MIME type and Fast.io-style category from a file name's extension.
+// The mimetype and mimecategory the service gives a file, from its name's extension
+// (fastio-api.md §4.1); the emulator and the in-memory fake both answer with them.
 
 #include <string>
 
-namespace fastio::emu {
+namespace fastio {
 
 struct MimeInfo {
   std::string type;      // e.g. "application/pdf"
@@ -12,4 +13,4 @@ struct MimeInfo {
 
 MimeInfo mimeForName(const std::string& name);
 
-}  // namespace fastio::emu
+}  // namespace fastio
