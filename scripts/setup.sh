@@ -11,6 +11,7 @@ PACKAGES=(
   libssl-dev libcli11-dev libspdlog-dev libcpp-httplib-dev libsqlite3-dev
   poppler-utils
   attr procps rsync bc  # getfattr (demo), pgrep and ps (benchmarks), rsync (tools test), bc (benchmarks)
+  fio                   # the I/O benchmarks PRODUCT.md §1 names it for
 )
 
 missing=()
