@@ -136,6 +136,13 @@ Result<FolderCache::ListingPtr> FolderCache::fetch(const std::string& workspaceI
   return listing;
 }
 
+bool FolderCache::outdated(const std::string& workspaceId, const std::string& folderId,
+                           const ListingPtr& listing) const {
+  std::lock_guard lock(mu_);
+  auto it = slots_.find(keyOf(workspaceId, folderId));
+  return it != slots_.end() && it->second.listing == listing && it->second.invalidated;
+}
+
 void FolderCache::markInvalid(Slot& slot, ChangedBy by) {
   slot.invalidated = true;
   slot.forced = slot.forced || by == ChangedBy::kThisMount;

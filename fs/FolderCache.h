@@ -4,9 +4,10 @@
 // in a fresh listing does not exist (that is the negative cache). When the server is
 // unreachable, the last snapshot (or the persisted one) is served, stale, instead of an error.
 // A change reported by the activity poll re-lists the folder at most once per `relistGap`
-// after its last fetch, for lookups (`kMayLag`): a folder that changes all the time (often by
-// this mount's own uploads, whose results the local side already shows) is not fetched whole
-// for every name looked up in it. A readdir asks for the current listing.
+// after its last fetch, for lookups of names it does not hold (`kMayLag`, then `outdated`): a
+// folder that changes all the time (often by this mount's own uploads, whose results the local
+// side already shows) is not fetched whole for every new name created in it. A name it holds,
+// attributes and readdir ask for the current listing.
 
 #include <chrono>
 #include <memory>
@@ -51,6 +52,10 @@ class FolderCache {
   // kMayLag accepts one the poll outdated less than `relistGap` after its fetch.
   Result<ListingPtr> get(const std::string& workspaceId, const std::string& folderId,
                          Freshness freshness = Freshness::kCurrent);
+  // Whether `listing` is held while the poll says its folder changed (a kMayLag get served it
+  // deferred): a name it lacks may lag by up to `relistGap`, a name it has must be asked again.
+  bool outdated(const std::string& workspaceId, const std::string& folderId,
+                const ListingPtr& listing) const;
   // Whatever is held now, fresh or not, without any remote call.
   ListingPtr peek(const std::string& workspaceId, const std::string& folderId) const;
   // Who says the folder changed. This mount: the next get fetches it. The server (activity

@@ -21,8 +21,8 @@ struct FsOptions {
   Duration entryTtl = std::chrono::seconds(5);     // how long a name → inode answer holds
   Duration negativeTtl = std::chrono::seconds(1);  // how long "no such name" holds in the kernel
   // A folder the activity poll reports changed is listed again, for lookups, at most this
-  // often. Off by default until a rare stale size seen by the model test is explained.
-  Duration relistGap = Duration::zero();
+  // often, for names it does not hold (a name it holds is always asked again).
+  Duration relistGap = std::chrono::seconds(1);
   Duration searchTtl = std::chrono::seconds(60);      // .search answers
   Duration askTtl = std::chrono::hours(1);            // .ask answers
   Duration remoteTimeout = std::chrono::seconds(60);  // one metadata or block request

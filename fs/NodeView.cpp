@@ -194,8 +194,7 @@ Result<Node> NodeView::nodeFor(const InodeInfo& asSeen, bool forceFresh) {
   if (record && !health_.online() && !health_.shouldProbe(clock_.now())) return record->node;
   auto parent = inodes_.get(info.parent);
   if (parent && (parent->kind == InodeKind::kWorkspace || parent->kind == InodeKind::kFolder)) {
-    auto listing =
-        folders_.get(info.workspaceId, folderIdOf(*parent), FolderCache::Freshness::kMayLag);
+    auto listing = folders_.get(info.workspaceId, folderIdOf(*parent));
     // A listing from before the poll reported this node changed cannot tell its new state.
     const bool lags = listing.ok() && !(*listing)->stale && record && record->stale &&
                       (*listing)->fetchedAt <= record->staleAt;
@@ -391,6 +390,11 @@ Result<std::optional<NodeView::Child>> NodeView::findChild(const InodeInfo& pare
                                                            const std::string& name) {
   auto listing =
       folders_.get(parent.workspaceId, folderIdOf(parent), FolderCache::Freshness::kMayLag);
+  // Only "no such name" may lag: a name the deferred listing holds is asked for again.
+  if (listing.ok() && (*listing)->find(name) != nullptr &&
+      folders_.outdated(parent.workspaceId, folderIdOf(parent), *listing)) {
+    listing = folders_.get(parent.workspaceId, folderIdOf(parent));
+  }
   // Local files answer even when the listing cannot be had (offline, never listed).
   if (local_ != nullptr) {
     const std::string folderId = folderIdOf(parent);
