@@ -95,7 +95,10 @@ for i in $(seq 1 "$RUNS"); do
   rm -rf "$WORK/cache"
   mount_fastiofs "upload_delay=2"
   cat "$WORK/src.bin" >/dev/null  # the source in the page cache for both writers
+  # Each writer starts with no dirty pages of the other's (or of the source's) to be throttled by.
+  sync
   pt=$(timed dd if="$WORK/src.bin" of="$WORK/pt/big$i.bin" bs=1M status=none)
+  sync
   pid=$(daemon_pid)
   c0=$(cpu "$pid")
   fsw=$(timed dd if="$WORK/src.bin" of="$WORK/mnt/bench-space/big$i.bin" bs=1M status=none)
