@@ -42,51 +42,7 @@ class HttpRemoteStore final : public RemoteStore {
   HttpRemoteStore(HttpTransport& transport, auth::TokenProvider& tokens,
                   HttpRemoteStoreOptions options, Clock& clock = RealClock::instance());
 
-  Result<UserInfo> currentUser(Deadline deadline) override;
-  Result<std::vector<Org>> listOrgs(Deadline deadline) override;
-  Result<std::vector<Workspace>> listWorkspaces(Deadline deadline) override;
-  Result<Workspace> createWorkspace(const CreateWorkspaceRequest& request,
-                                    Deadline deadline) override;
-
-  Status listFolder(const std::string& workspaceId, const std::string& folderId,
-                    const std::function<bool(FolderPage&&)>& onPage, Deadline deadline) override;
-  Result<NodeDetailsBatch> nodeDetails(const std::string& workspaceId,
-                                       const std::vector<std::string>& nodeIds,
-                                       Deadline deadline) override;
-
-  Result<Node> createFolder(const std::string& workspaceId, const std::string& parentId,
-                            const std::string& name, Deadline deadline) override;
-  Result<Node> rename(const std::string& workspaceId, const std::string& nodeId,
-                      const std::string& newName, const std::string& ifVersionId,
-                      Deadline deadline) override;
-  Result<Node> move(const std::string& workspaceId, const std::string& nodeId,
-                    const std::string& newParentId, Deadline deadline) override;
-  Status deleteNode(const std::string& workspaceId, const std::string& nodeId,
-                    Deadline deadline) override;
-
-  Result<ReadOutcome> read(const ReadRequest& request, const ByteSink& sink,
-                           Deadline deadline) override;
-  Result<UploadLimits> uploadLimits(Deadline deadline) override;
-  Result<UploadResult> upload(const UploadRequest& request, const ByteSource& source,
-                              UploadObserver* observer, Deadline deadline) override;
-  Status cancelUpload(const std::string& sessionId, Deadline deadline) override;
-
-  Result<SearchResult> search(const std::string& workspaceId, const std::string& query,
-                              const SearchOptions& options, Deadline deadline) override;
-  Result<AskAnswer> ask(const std::string& workspaceId, const std::string& question,
-                        Deadline deadline) override;
-
-  Result<ActivityBatch> pollActivity(const std::string& entityId, const std::string& lastActivity,
-                                     int waitSeconds, Deadline deadline) override;
-
-  Result<LockInfo> acquireLock(const std::string& workspaceId, const std::string& nodeId,
-                               int durationSeconds, Deadline deadline) override;
-  Result<LockInfo> lockStatus(const std::string& workspaceId, const std::string& nodeId,
-                              Deadline deadline) override;
-  Status heartbeatLock(const std::string& workspaceId, const std::string& nodeId,
-                       const std::string& lockToken, Deadline deadline) override;
-  Status releaseLock(const std::string& workspaceId, const std::string& nodeId,
-                     const std::string& lockToken, Deadline deadline) override;
+  FASTIO_REMOTE_STORE_OVERRIDES
 
   // The chunk size a new session of `size` bytes uses under `limits`, or kTooLarge.
   Result<uint64_t> chooseChunkSize(uint64_t size, const UploadLimits& limits) const;
